@@ -1,0 +1,26 @@
+//! The database schema, one migration per change, applied in order by `idproof migrate` and at
+//! start-up. Each has a `down` that undoes it.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261203_000001_create_api_client;
+mod m20261203_000002_create_application;
+mod m20261203_000003_create_evidence;
+mod m20261203_000004_create_step_result;
+mod m20261203_000005_create_audit_event;
+
+/// Every migration of the schema, in the order they apply.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261203_000001_create_api_client::Migration),
+            Box::new(m20261203_000002_create_application::Migration),
+            Box::new(m20261203_000003_create_evidence::Migration),
+            Box::new(m20261203_000004_create_step_result::Migration),
+            Box::new(m20261203_000005_create_audit_event::Migration),
+        ]
+    }
+}

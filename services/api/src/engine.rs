@@ -1,0 +1,94 @@
+//! The API's side of Temporal: start a proofing workflow, signal it, check the server answers.
+
+use std::time::Duration;
+
+use idproof_proofing::ApplicationId;
+use idproof_workflows::{CancelReason, ProofingInput, ProofingWorkflow, TASK_QUEUE};
+use temporalio_client::{
+    Client, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowSignalOptions,
+    WorkflowStartOptions,
+    errors::{WorkflowInteractionError, WorkflowStartError},
+    tonic::IntoRequest,
+};
+use temporalio_common::protos::grpc::health::v1::HealthCheckRequest;
+
+/// Why Temporal could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The workflow does not exist or has ended.
+    #[error("the workflow does not exist or has ended")]
+    WorkflowGone,
+    /// Temporal did not answer or refused.
+    #[error("temporal request failed")]
+    Unavailable(#[source] anyhow::Error),
+}
+
+/// Starts and signals proofing workflows.
+#[derive(Clone)]
+pub struct WorkflowEngine {
+    client: Client,
+    idle_timeout: Duration,
+    step_timeout: Duration,
+}
+
+impl WorkflowEngine {
+    /// An engine over a connected client, with the timeouts new workflows get.
+    pub fn new(client: Client, idle_timeout: Duration, step_timeout: Duration) -> Self {
+        Self {
+            client,
+            idle_timeout,
+            step_timeout,
+        }
+    }
+
+    /// Starts the workflow for an application; starting it twice is harmless.
+    pub async fn start(&self, application_id: ApplicationId) -> Result<(), EngineError> {
+        let input = ProofingInput {
+            application_id,
+            idle_timeout_secs: self.idle_timeout.as_secs(),
+            step_timeout_secs: self.step_timeout.as_secs(),
+        };
+        let options = WorkflowStartOptions::new(TASK_QUEUE, application_id.to_string())
+            .id_conflict_policy(WorkflowIdConflictPolicy::UseExisting)
+            .id_reuse_policy(WorkflowIdReusePolicy::RejectDuplicate)
+            .build();
+
+        match self
+            .client
+            .start_workflow(ProofingWorkflow::run, input, options)
+            .await
+        {
+            Ok(_) | Err(WorkflowStartError::AlreadyStarted { .. }) => Ok(()),
+            Err(err) => Err(EngineError::Unavailable(err.into())),
+        }
+    }
+
+    /// Asks the application's workflow to cancel.
+    pub async fn cancel(&self, application_id: ApplicationId) -> Result<(), EngineError> {
+        let handle = self
+            .client
+            .get_workflow_handle::<ProofingWorkflow>(application_id.to_string());
+        let signalled = handle
+            .signal(
+                ProofingWorkflow::cancel,
+                CancelReason::ClientRequest,
+                WorkflowSignalOptions::default(),
+            )
+            .await;
+        match signalled {
+            Ok(()) => Ok(()),
+            Err(WorkflowInteractionError::NotFound(_)) => Err(EngineError::WorkflowGone),
+            Err(err) => Err(EngineError::Unavailable(err.into())),
+        }
+    }
+
+    /// Whether the Temporal frontend answers its health check.
+    pub async fn ping(&self) -> Result<(), EngineError> {
+        let mut health = self.client.connection().health_service();
+        health
+            .check(HealthCheckRequest::default().into_request())
+            .await
+            .map(|_| ())
+            .map_err(|status| EngineError::Unavailable(status.into()))
+    }
+}

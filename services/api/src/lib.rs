@@ -1,0 +1,65 @@
+//! HTTP API v1 of idproof. It starts and signals workflows through Temporal and reads what the
+//! activities wrote; it never judges evidence itself.
+
+#![warn(missing_docs)]
+
+mod applications;
+mod auth;
+mod engine;
+mod health;
+mod metrics;
+mod middleware;
+mod problem;
+mod state;
+mod views;
+
+use poem::{Endpoint, EndpointExt, Route};
+use poem_openapi::OpenApiService;
+
+pub use auth::Scope;
+pub use engine::{EngineError, WorkflowEngine};
+pub use metrics::Metrics;
+pub use problem::{ApiError, PROBLEM_JSON, Problem};
+pub use state::ApiState;
+
+use applications::ApplicationsApi;
+use health::OpsApi;
+pub use middleware::REQUEST_ID_HEADER;
+use middleware::RequestContext;
+
+/// The OpenAPI service: every documented operation.
+pub fn openapi_service() -> OpenApiService<(ApplicationsApi, OpsApi), ()> {
+    OpenApiService::new(
+        (ApplicationsApi, OpsApi),
+        "idproof",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(
+        "Identity proofing for foreigners in Thailand: passport, immigration record and \
+             mobile number, turned into a tiered digital ID. Errors are problem+json (RFC 9457) \
+             with a stable `code` and the request id.",
+    )
+}
+
+/// The OpenAPI document, as committed in `openapi/idproof.json`.
+pub fn openapi_json() -> String {
+    openapi_service().spec()
+}
+
+/// The whole HTTP application: the API, Swagger UI at `/docs`, and the middleware.
+pub fn app(state: ApiState) -> impl Endpoint {
+    let service = openapi_service();
+    let docs = service.swagger_ui();
+    let spec = service.spec_endpoint();
+    let context = RequestContext {
+        body_limit: state.body_limit,
+        metrics: state.metrics.clone(),
+    };
+
+    Route::new()
+        .nest("/", service)
+        .nest("/docs", docs)
+        .at("/openapi.json", spec)
+        .with(context)
+        .data(state)
+}

@@ -1,0 +1,247 @@
+//! Errors as RFC 9457 problem details, mapped to HTTP in one place.
+//!
+//! Every error a caller sees carries a stable `code` and the request id, so a clerk can quote it.
+//! A 500 says nothing internal; the log has the whole chain, without personal data.
+
+use poem::{Response, error::ResponseError, http::StatusCode};
+use poem_openapi::{
+    ApiResponse, Object,
+    registry::{MetaMediaType, MetaResponse, MetaResponses, Registry},
+    types::Type,
+};
+use serde::Serialize;
+
+tokio::task_local! {
+    /// The id of the request being served, for error bodies.
+    pub(crate) static REQUEST_ID: String;
+}
+
+/// The media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// A problem details body (RFC 9457).
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct Problem {
+    /// A URI naming the kind of problem.
+    #[oai(rename = "type")]
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A short summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// What went wrong with this request.
+    pub detail: String,
+    /// A stable machine-readable code, such as `unknown_purpose`.
+    pub code: String,
+    /// The id of the request, to quote to support.
+    pub request_id: String,
+}
+
+/// Every error the API answers with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The body is not JSON, or not of the expected shape.
+    #[error("{0}")]
+    MalformedBody(String),
+    /// The body has a field the operation does not take.
+    #[error("{0}")]
+    UnknownField(String),
+    /// A field holds a value outside its set or range.
+    #[error("{0}")]
+    InvalidField(String),
+    /// The purpose is not one idproof serves.
+    #[error("{0}")]
+    UnknownPurpose(String),
+    /// No API key, or one that is not valid.
+    #[error("a valid X-Api-Key header is required")]
+    Unauthenticated,
+    /// The key lacks the scope the operation needs.
+    #[error("this API key lacks the scope {0}")]
+    MissingScope(&'static str),
+    /// The application does not exist or belongs to another client.
+    #[error("no application with this id")]
+    ApplicationNotFound,
+    /// No such route.
+    #[error("no such resource")]
+    RouteNotFound,
+    /// The route exists, but not for this method.
+    #[error("this method is not allowed here")]
+    MethodNotAllowed,
+    /// The body is over the configured limit.
+    #[error("the request body is over the limit of {0} bytes")]
+    PayloadTooLarge(usize),
+    /// The body's media type is not one the operation takes.
+    #[error("this operation takes application/json")]
+    UnsupportedMediaType,
+    /// The idempotency key came before with a different request.
+    #[error("this Idempotency-Key was used for a different request")]
+    IdempotencyKeyReused,
+    /// The purpose needs a higher tier.
+    #[error("{0}")]
+    TierBelowPurposeMinimum(String),
+    /// The tier needs an attended channel.
+    #[error("{0}")]
+    TierNeedsAttendedChannel(String),
+    /// The application has ended and cannot change.
+    #[error("the application has ended and cannot change")]
+    ApplicationClosed,
+    /// The workflow engine did not answer; nothing was stored.
+    #[error("the workflow engine is unavailable; nothing was stored, retry later")]
+    WorkflowEngineUnavailable,
+    /// Something failed inside; the log has the details.
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl ApiError {
+    /// Wraps an unexpected failure, logging it with its whole chain.
+    pub fn internal(err: impl Into<anyhow::Error>) -> Self {
+        Self::Internal(err.into())
+    }
+
+    /// The stable code a caller can match on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::MalformedBody(_) => "malformed_body",
+            ApiError::UnknownField(_) => "unknown_field",
+            ApiError::InvalidField(_) => "invalid_field",
+            ApiError::UnknownPurpose(_) => "unknown_purpose",
+            ApiError::Unauthenticated => "unauthenticated",
+            ApiError::MissingScope(_) => "missing_scope",
+            ApiError::ApplicationNotFound => "application_not_found",
+            ApiError::RouteNotFound => "not_found",
+            ApiError::MethodNotAllowed => "method_not_allowed",
+            ApiError::PayloadTooLarge(_) => "payload_too_large",
+            ApiError::UnsupportedMediaType => "unsupported_media_type",
+            ApiError::IdempotencyKeyReused => "idempotency_key_reused",
+            ApiError::TierBelowPurposeMinimum(_) => "tier_below_purpose_minimum",
+            ApiError::TierNeedsAttendedChannel(_) => "tier_needs_attended_channel",
+            ApiError::ApplicationClosed => "application_closed",
+            ApiError::WorkflowEngineUnavailable => "workflow_engine_unavailable",
+            ApiError::Internal(_) => "internal_error",
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self.status() {
+            StatusCode::BAD_REQUEST => "Bad request",
+            StatusCode::UNAUTHORIZED => "Unauthenticated",
+            StatusCode::FORBIDDEN => "Forbidden",
+            StatusCode::NOT_FOUND => "Not found",
+            StatusCode::METHOD_NOT_ALLOWED => "Method not allowed",
+            StatusCode::CONFLICT => "Conflict",
+            StatusCode::PAYLOAD_TOO_LARGE => "Payload too large",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => "Unsupported media type",
+            StatusCode::UNPROCESSABLE_ENTITY => "Unprocessable request",
+            StatusCode::SERVICE_UNAVAILABLE => "Service unavailable",
+            _ => "Internal error",
+        }
+    }
+
+    /// The problem body for this error.
+    pub fn problem(&self) -> Problem {
+        let request_id = REQUEST_ID.try_with(Clone::clone).unwrap_or_default();
+        Problem {
+            kind: format!("urn:idproof:problem:{}", self.code()),
+            title: self.title().to_owned(),
+            status: self.status().as_u16(),
+            detail: self.to_string(),
+            code: self.code().to_owned(),
+            request_id,
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status(&self) -> StatusCode {
+        match self {
+            ApiError::MalformedBody(_) | ApiError::UnknownField(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ApiError::MissingScope(_) => StatusCode::FORBIDDEN,
+            ApiError::ApplicationNotFound | ApiError::RouteNotFound => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::ApplicationClosed => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::InvalidField(_)
+            | ApiError::UnknownPurpose(_)
+            | ApiError::IdempotencyKeyReused
+            | ApiError::TierBelowPurposeMinimum(_)
+            | ApiError::TierNeedsAttendedChannel(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::WorkflowEngineUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn as_response(&self) -> Response {
+        if let ApiError::Internal(err) = self {
+            tracing::error!(error = ?err, "request failed");
+        }
+        let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
+        let mut response = Response::builder()
+            .status(self.status())
+            .content_type(PROBLEM_JSON)
+            .body(body);
+        if matches!(self, ApiError::Unauthenticated) {
+            response.headers_mut().insert(
+                poem::http::header::WWW_AUTHENTICATE,
+                poem::http::HeaderValue::from_static("ApiKey header=\"X-Api-Key\""),
+            );
+        }
+        response
+    }
+}
+
+/// The statuses an operation may answer with on error, each a [`Problem`].
+const DOCUMENTED: &[(u16, &str)] = &[
+    (
+        400,
+        "Malformed JSON or an unknown field (`malformed_body`, `unknown_field`)",
+    ),
+    (401, "No valid X-Api-Key (`unauthenticated`)"),
+    (403, "The key lacks the operation's scope (`missing_scope`)"),
+    (
+        404,
+        "No such application for this client (`application_not_found`)",
+    ),
+    (409, "The application has ended (`application_closed`)"),
+    (413, "The body is over the limit (`payload_too_large`)"),
+    (
+        422,
+        "A value outside its set, a reused idempotency key or a tier the purpose or channel \
+         does not allow (`invalid_field`, `unknown_purpose`, `idempotency_key_reused`, \
+         `tier_below_purpose_minimum`, `tier_needs_attended_channel`)",
+    ),
+    (
+        503,
+        "The workflow engine is unavailable; nothing was stored (`workflow_engine_unavailable`)",
+    ),
+    (
+        500,
+        "An internal error; quote the request id (`internal_error`)",
+    ),
+];
+
+impl ApiResponse for ApiError {
+    fn meta() -> MetaResponses {
+        let responses = DOCUMENTED
+            .iter()
+            .map(|(status, description)| MetaResponse {
+                description,
+                status: Some(*status),
+                status_range: None,
+                content: vec![MetaMediaType {
+                    content_type: PROBLEM_JSON,
+                    schema: Problem::schema_ref(),
+                }],
+                headers: vec![],
+            })
+            .collect();
+        MetaResponses { responses }
+    }
+
+    fn register(registry: &mut Registry) {
+        Problem::register(registry);
+    }
+}

@@ -1,0 +1,25 @@
+//! What every handler shares.
+
+use std::{sync::Arc, time::Duration};
+
+use idproof_proofing::Clock;
+use idproof_store::Store;
+
+use crate::{engine::WorkflowEngine, metrics::Metrics};
+
+/// The API's dependencies, handed to each request.
+#[derive(Clone)]
+pub struct ApiState {
+    /// The database.
+    pub store: Store,
+    /// Temporal.
+    pub engine: WorkflowEngine,
+    /// The time source.
+    pub clock: Arc<dyn Clock>,
+    /// The metrics registry.
+    pub metrics: Metrics,
+    /// The largest request body taken, in bytes.
+    pub body_limit: usize,
+    /// How long `/readyz` waits for each dependency.
+    pub readiness_timeout: Duration,
+}

@@ -1,0 +1,276 @@
+//! Configuration: defaults, then a TOML file, then `IDPROOF_`-prefixed environment variables
+//! (`IDPROOF_DATABASE__URL` sets `database.url`). Passed in to whatever needs it, never global.
+
+use std::{collections::BTreeMap, net::SocketAddr, path::PathBuf, time::Duration};
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use idproof_proofing::Step;
+use idproof_workflows::Failpoint;
+use serde::{Deserialize, Serialize};
+
+/// The whole configuration. Every key is documented in the README.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The database.
+    pub database: DatabaseConfig,
+    /// The Temporal server.
+    pub temporal: TemporalConfig,
+    /// The HTTP listener.
+    pub http: HttpConfig,
+    /// The proofing workflow's timeouts.
+    pub proofing: ProofingConfig,
+    /// The keys that seal evidence at rest.
+    pub evidence: EvidenceConfig,
+    /// The Temporal worker.
+    pub worker: WorkerConfig,
+    /// Logging.
+    pub log: LogConfig,
+    /// `idproof dev` only.
+    pub dev: DevConfig,
+}
+
+/// The database.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// `sqlite://PATH?mode=rwc` or `postgres://USER@HOST:PORT/DB`.
+    pub url: String,
+    /// The pool's size.
+    pub max_connections: u32,
+}
+
+/// The Temporal server.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemporalConfig {
+    /// The frontend's gRPC address, such as `http://127.0.0.1:7233`.
+    pub address: String,
+    /// The namespace.
+    pub namespace: String,
+    /// The web UI's address, printed for people; idproof never calls it.
+    pub ui_address: String,
+}
+
+/// The HTTP listener.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpConfig {
+    /// Where to listen.
+    pub listen: SocketAddr,
+    /// The largest request body taken, in bytes.
+    pub body_limit_bytes: usize,
+    /// How long `/readyz` waits for each dependency, in milliseconds.
+    pub readiness_timeout_ms: u64,
+}
+
+/// The proofing workflow's timeouts.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProofingConfig {
+    /// How long an application may wait for evidence before it expires, in seconds.
+    pub idle_timeout_secs: u64,
+    /// How long one activity attempt may run before Temporal retries it, in seconds. A worker
+    /// that dies mid-step is noticed after this long.
+    pub step_timeout_secs: u64,
+}
+
+/// The keys that seal evidence.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceConfig {
+    /// The id of the key that seals new evidence.
+    pub current_key_id: String,
+    /// Keys by id, each 32 bytes of base64. Keep old keys to open old evidence.
+    pub keys: BTreeMap<String, String>,
+}
+
+/// The Temporal worker.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerConfig {
+    /// For tests only: `STEP:MILLISECONDS` pauses after that step's verdict is written.
+    pub failpoint: Option<String>,
+}
+
+/// Logging.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    /// A tracing filter, such as `info` or `idproof=debug,info`.
+    pub filter: String,
+    /// `text` or `json`.
+    pub format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    /// For people.
+    Text,
+    /// One JSON object a line, for collectors.
+    Json,
+}
+
+/// `idproof dev` only.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DevConfig {
+    /// Where the dev API key and the generated evidence key are kept.
+    pub data_dir: PathBuf,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database: DatabaseConfig {
+                url: "sqlite://.idproof/idproof.sqlite?mode=rwc".to_owned(),
+                max_connections: 10,
+            },
+            temporal: TemporalConfig {
+                address: "http://127.0.0.1:7233".to_owned(),
+                namespace: "default".to_owned(),
+                ui_address: "http://127.0.0.1:8233".to_owned(),
+            },
+            http: HttpConfig {
+                listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+                body_limit_bytes: 1024 * 1024,
+                readiness_timeout_ms: 2000,
+            },
+            proofing: ProofingConfig {
+                idle_timeout_secs: 24 * 60 * 60,
+                step_timeout_secs: 30,
+            },
+            evidence: EvidenceConfig::default(),
+            worker: WorkerConfig::default(),
+            log: LogConfig {
+                filter: "info".to_owned(),
+                format: LogFormat::Text,
+            },
+            dev: DevConfig {
+                data_dir: PathBuf::from(".idproof"),
+            },
+        }
+    }
+}
+
+/// Why the configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A key is missing, unknown or of the wrong type.
+    #[error("invalid configuration: {0}")]
+    Invalid(#[from] Box<figment::Error>),
+    /// A value is of the right type but makes no sense.
+    #[error("invalid configuration: {0}")]
+    Value(String),
+}
+
+impl Config {
+    /// Loads defaults, then `file` if given, then the environment.
+    pub fn load(file: Option<&std::path::Path>) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = file {
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        let env = Env::prefixed("IDPROOF_")
+            .split("__")
+            .filter(|key| !key.as_str().starts_with("test_"));
+        let config: Config = figment.merge(env).extract().map_err(Box::new)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.proofing.idle_timeout_secs == 0 || self.proofing.step_timeout_secs == 0 {
+            return Err(ConfigError::Value(
+                "proofing timeouts must be at least 1 second".into(),
+            ));
+        }
+        if self.http.body_limit_bytes < 1024 {
+            return Err(ConfigError::Value(
+                "http.body_limit_bytes must be at least 1024".into(),
+            ));
+        }
+        self.failpoint()?;
+        Ok(())
+    }
+
+    /// The readiness probe's timeout.
+    pub fn readiness_timeout(&self) -> Duration {
+        Duration::from_millis(self.http.readiness_timeout_ms)
+    }
+
+    /// The failpoint, if one is configured.
+    pub fn failpoint(&self) -> Result<Option<Failpoint>, ConfigError> {
+        let Some(spec) = &self.worker.failpoint else {
+            return Ok(None);
+        };
+        let bad = || {
+            ConfigError::Value(format!(
+                "worker.failpoint {spec:?} is not STEP:MILLISECONDS"
+            ))
+        };
+        let (step, millis) = spec.split_once(':').ok_or_else(bad)?;
+        let step: Step = step.parse().map_err(|_| bad())?;
+        let millis: u64 = millis.parse().map_err(|_| bad())?;
+        Ok(Some(Failpoint {
+            step,
+            pause: Duration::from_millis(millis),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_embedded_ones() {
+        let config = Config::default();
+        assert!(config.database.url.starts_with("sqlite://.idproof/"));
+        assert_eq!(config.proofing.idle_timeout_secs, 86_400);
+        config.validate().unwrap();
+    }
+
+    #[test]
+    fn a_file_overrides_defaults_and_unknown_keys_are_refused() {
+        let dir = std::env::temp_dir().join(format!("idproof-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("good.toml");
+        std::fs::write(&good, "[proofing]\nidle_timeout_secs = 60\n").unwrap();
+        let bad = dir.join("bad.toml");
+        std::fs::write(&bad, "[proofing]\nidle_timeout = 60\n").unwrap();
+
+        assert_eq!(
+            Config::load(Some(&good))
+                .unwrap()
+                .proofing
+                .idle_timeout_secs,
+            60
+        );
+        assert!(matches!(
+            Config::load(Some(&bad)),
+            Err(ConfigError::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn failpoints_parse_or_are_refused() {
+        let mut config = Config::default();
+        config.worker.failpoint = Some("intake:1500".into());
+        let failpoint = config.failpoint().unwrap().unwrap();
+        assert_eq!(
+            (failpoint.step, failpoint.pause),
+            (Step::Intake, Duration::from_millis(1500))
+        );
+
+        for bad in ["intake", "nostep:10", "intake:soon", ":"] {
+            config.worker.failpoint = Some(bad.into());
+            assert!(config.validate().is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! The idproof service as a library: configuration and the wiring of the API, the Temporal
+//! worker and the store. `main.rs` is only the command line over it; the integration tests use
+//! it to run the service in process.
+
+pub mod config;
+pub mod dev;
+pub mod telemetry;
+pub mod wiring;

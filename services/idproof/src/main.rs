@@ -1,0 +1,199 @@
+//! The `idproof` command.
+
+use std::{path::PathBuf, time::Duration};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use idproof::{config::Config, dev, telemetry, wiring};
+use idproof_api::Scope;
+use idproof_proofing::{Clock, SystemClock};
+use idproof_store::NewClient;
+
+/// Identity proofing for foreigners in Thailand.
+#[derive(Parser)]
+#[command(name = "idproof", version)]
+struct Cli {
+    /// A TOML configuration file; `IDPROOF_`-prefixed environment variables override it.
+    #[arg(long, global = true, env = "IDPROOF_CONFIG")]
+    config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// API and worker in one process, with a dev API key; for `just run`.
+    Dev,
+    /// The HTTP API only.
+    Serve,
+    /// The Temporal worker only.
+    Worker,
+    /// Apply pending database migrations.
+    Migrate,
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Manage API clients.
+    Client {
+        #[command(subcommand)]
+        command: ClientCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ClientCommand {
+    /// Create a client and print its key, once.
+    Create {
+        /// A name people recognise.
+        #[arg(long)]
+        name: String,
+        /// A scope the key carries; repeat for more. Default: every scope.
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
+        /// Where the client wants webhooks.
+        #[arg(long)]
+        callback_url: Option<String>,
+    },
+}
+
+/// How long start-up waits for Temporal, which `just run` starts alongside.
+const TEMPORAL_PATIENCE: Duration = Duration::from_secs(60);
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    if let Command::Openapi = cli.command {
+        println!("{}", idproof_api::openapi_json());
+        return Ok(());
+    }
+
+    let mut config = Config::load(cli.config.as_deref())?;
+    telemetry::init(&config.log);
+    match cli.command {
+        Command::Openapi => Ok(()),
+        Command::Migrate => {
+            wiring::open_store(&config).await?;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::Client {
+            command:
+                ClientCommand::Create {
+                    name,
+                    scopes,
+                    callback_url,
+                },
+        } => create_client(&config, name, scopes, callback_url).await,
+        Command::Serve => {
+            let store = wiring::open_store(&config).await?;
+            let client = wiring::connect_temporal(&config, TEMPORAL_PATIENCE).await?;
+            let api = wiring::start_api(&config, store, client, shutdown_signal()).await?;
+            api.task
+                .await
+                .context("the API task panicked")?
+                .context("the API server failed")
+        }
+        Command::Worker => {
+            let store = wiring::open_store(&config).await?;
+            let client = wiring::connect_temporal(&config, TEMPORAL_PATIENCE).await?;
+            wiring::run_worker(&config, store, client, shutdown_signal()).await
+        }
+        Command::Dev => {
+            dev::ensure_evidence_key(&mut config)?;
+            let store = wiring::open_store(&config).await?;
+            let api_key = dev::ensure_api_key(&store, &config.dev.data_dir).await?;
+            let client = wiring::connect_temporal(&config, TEMPORAL_PATIENCE).await?;
+            let api = wiring::start_api(&config, store.clone(), client.clone(), shutdown_signal())
+                .await?;
+            print_banner(&config, api.addr, &api_key);
+            let worker = wiring::run_worker(&config, store, client, shutdown_signal());
+            let (worker, api) = tokio::join!(worker, api.task);
+            worker?;
+            api.context("the API task panicked")?
+                .context("the API server failed")
+        }
+    }
+}
+
+async fn create_client(
+    config: &Config,
+    name: String,
+    scopes: Vec<String>,
+    callback_url: Option<String>,
+) -> anyhow::Result<()> {
+    let scopes = if scopes.is_empty() {
+        Scope::ALL
+            .iter()
+            .map(|scope| scope.as_str().to_owned())
+            .collect()
+    } else {
+        for scope in &scopes {
+            let known = Scope::ALL
+                .iter()
+                .map(Scope::as_str)
+                .collect::<Vec<_>>()
+                .join(", ");
+            Scope::parse(scope)
+                .with_context(|| format!("unknown scope {scope:?}; known scopes: {known}"))?;
+        }
+        scopes
+    };
+
+    let store = wiring::open_store(config).await?;
+    let (client, issued) = store
+        .create_client(
+            NewClient {
+                name,
+                scopes,
+                callback_url,
+            },
+            SystemClock.now(),
+        )
+        .await?;
+    println!("client id: {}", client.id);
+    println!("scopes:    {}", client.scopes.join(" "));
+    println!("api key:   {}", issued.key);
+    println!("The key is shown once; only its hash is stored.");
+    Ok(())
+}
+
+fn print_banner(config: &Config, addr: std::net::SocketAddr, api_key: &str) {
+    println!();
+    println!("  idproof dev is up");
+    println!("  API          http://{addr}/v1");
+    println!("  Swagger UI   http://{addr}/docs");
+    println!("  Temporal UI  {}", config.temporal.ui_address);
+    println!("  dev API key  {api_key}");
+    println!();
+    println!("  curl -s -X POST http://{addr}/v1/applications -H 'X-Api-Key: {api_key}' \\");
+    println!("    -H 'Content-Type: application/json' \\");
+    println!(
+        "    -d '{{\"purpose\":\"digital_id\",\"tier\":\"t1\",\"channel\":\"self_service\"}}'"
+    );
+    println!();
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

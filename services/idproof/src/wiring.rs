@@ -1,0 +1,180 @@
+//! Builds the parts from the configuration and runs them.
+
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+
+use anyhow::Context;
+use idproof_api::{ApiState, Metrics, WorkflowEngine};
+use idproof_proofing::{Clock, SystemClock};
+use idproof_store::{EvidenceCipher, Store};
+use idproof_workflows::{ProofingActivities, ProofingWorkflow, TASK_QUEUE};
+use poem::{
+    Server,
+    listener::{Acceptor, Listener, TcpListener},
+};
+use temporalio_client::{Client, ClientOptions, Connection, ConnectionOptions};
+use temporalio_sdk::runtime::{Runtime, RuntimeOptions};
+use temporalio_sdk::{Worker, WorkerOptions};
+use tokio::task::JoinHandle;
+use url::Url;
+
+use crate::config::Config;
+
+/// The evidence cipher from the configured keys.
+pub fn evidence_cipher(config: &Config) -> anyhow::Result<EvidenceCipher> {
+    let keys = config
+        .evidence
+        .keys
+        .iter()
+        .map(|(id, key)| (id.as_str(), key.as_str()));
+    EvidenceCipher::from_base64_keys(keys, &config.evidence.current_key_id).context(
+        "evidence keys are not usable: set evidence.current_key_id and evidence.keys.<id> \
+         (32 bytes of base64)",
+    )
+}
+
+/// Connects to the database and applies pending migrations.
+pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    let cipher = evidence_cipher(config)?;
+    if let Some(path) = sqlite_path(&config.database.url) {
+        if let Some(parent) = path
+            .parent()
+            .filter(|parent| !parent.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("failed to create {}", parent.display()))?;
+        }
+    }
+    let store = Store::connect(
+        &config.database.url,
+        config.database.max_connections,
+        cipher,
+    )
+    .await
+    .context("failed to open the database")?;
+    store
+        .migrate()
+        .await
+        .context("failed to migrate the database")?;
+    Ok(store)
+}
+
+/// The file behind a `sqlite://` URL, if it names one.
+fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite://")?;
+    let path = rest.split('?').next()?;
+    (!path.is_empty() && path != ":memory:").then(|| std::path::PathBuf::from(path))
+}
+
+/// Connects to Temporal, retrying for up to `patience` while the server starts.
+pub async fn connect_temporal(config: &Config, patience: Duration) -> anyhow::Result<Client> {
+    let target = Url::parse(&config.temporal.address).with_context(|| {
+        format!(
+            "temporal.address {:?} is not a URL",
+            config.temporal.address
+        )
+    })?;
+    let deadline = tokio::time::Instant::now() + patience;
+    let mut wait = Duration::from_millis(200);
+
+    loop {
+        let options = ConnectionOptions::new(target.clone())
+            .identity(format!("idproof@{}", std::process::id()))
+            .connect_timeout(Duration::from_secs(5))
+            .build();
+        match Connection::connect(options).await {
+            Ok(connection) => {
+                let client_options = ClientOptions::new(config.temporal.namespace.clone()).build();
+                return Client::new(connection, client_options)
+                    .context("failed to create the Temporal client");
+            }
+            Err(err) if tokio::time::Instant::now() < deadline => {
+                tracing::info!(address = %target, error = %err, "Temporal not reachable yet");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_secs(2));
+            }
+            Err(err) => {
+                return Err(err)
+                    .with_context(|| format!("failed to connect to Temporal at {target}"));
+            }
+        }
+    }
+}
+
+/// A running HTTP API.
+pub struct RunningApi {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// The server task; it ends when the shutdown future resolves.
+    pub task: JoinHandle<std::io::Result<()>>,
+}
+
+/// Starts the HTTP API on the configured address (port 0 picks a free one).
+pub async fn start_api(
+    config: &Config,
+    store: Store,
+    client: Client,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<RunningApi> {
+    let engine = WorkflowEngine::new(
+        client,
+        Duration::from_secs(config.proofing.idle_timeout_secs),
+        Duration::from_secs(config.proofing.step_timeout_secs),
+    );
+    let state = ApiState {
+        store,
+        engine,
+        clock: Arc::new(SystemClock) as Arc<dyn Clock>,
+        metrics: Metrics::new().context("failed to register metrics")?,
+        body_limit: config.http.body_limit_bytes,
+        readiness_timeout: config.readiness_timeout(),
+    };
+
+    let acceptor = TcpListener::bind(config.http.listen)
+        .into_acceptor()
+        .await
+        .with_context(|| format!("failed to listen on {}", config.http.listen))?;
+    let addr = acceptor
+        .local_addr()
+        .first()
+        .and_then(|addr| addr.as_socket_addr().copied())
+        .context("the listener has no socket address")?;
+
+    let app = idproof_api::app(state);
+    let task = tokio::spawn(async move {
+        Server::new_with_acceptor(acceptor)
+            .run_with_graceful_shutdown(app, shutdown, Some(Duration::from_secs(10)))
+            .await
+    });
+    tracing::info!(%addr, "API listening");
+    Ok(RunningApi { addr, task })
+}
+
+/// Runs the Temporal worker until `shutdown` resolves. It is not `Send`: run it on the task
+/// that called this, beside the rest with `tokio::select!`.
+pub async fn run_worker(
+    config: &Config,
+    store: Store,
+    client: Client,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
+    let runtime = Runtime::from_current_tokio(RuntimeOptions::default())
+        .context("failed to create the Temporal runtime")?;
+    let activities = ProofingActivities::new(store, Arc::new(SystemClock), config.failpoint()?);
+    let options = WorkerOptions::new(TASK_QUEUE)
+        .register_workflow::<ProofingWorkflow>()
+        .context("failed to register the proofing workflow")?
+        .register_activities(activities)
+        .build();
+    let mut worker =
+        Worker::new(&runtime, client, options).context("failed to create the Temporal worker")?;
+    let stop = worker.shutdown_handle();
+
+    tracing::info!(task_queue = TASK_QUEUE, "worker polling");
+    let run = worker.run();
+    tokio::pin!(run);
+    tokio::select! {
+        result = &mut run => return result.context("the worker stopped"),
+        () = shutdown => stop(),
+    }
+    run.await.context("the worker did not stop cleanly")
+}

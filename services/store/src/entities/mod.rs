@@ -1,0 +1,7 @@
+//! The tables, as sea-orm entities. The schema itself is owned by the migrations crate.
+
+pub mod api_client;
+pub mod application;
+pub mod audit_event;
+pub mod evidence;
+pub mod step_result;

@@ -1,0 +1,220 @@
+//! The activities: every read and write the proofing workflow needs, each idempotent so that
+//! Temporal may run it again after a worker dies.
+
+use std::{sync::Arc, time::Duration};
+
+use idproof_proofing::{
+    ApplicationId, ApplicationStatus, Clock, EvidenceId, EvidenceKind, EvidencePlan, PlanError,
+    Step, StepOutcome, Verdict,
+};
+use idproof_store::{StepWrite, Store, StoreError};
+use serde::{Deserialize, Serialize};
+use temporalio_common::error::ApplicationFailure;
+use temporalio_macros::activities;
+use temporalio_sdk::activities::{ActivityContext, ActivityError};
+
+/// A pause after a step's verdict is written and before its activity reports back: the moment
+/// where a worker that dies leaves Temporal to run the activity again. Tests set it to kill a
+/// worker there; it is off unless configured.
+#[derive(Clone, Debug)]
+pub struct Failpoint {
+    /// The step to pause after.
+    pub step: Step,
+    /// How long to pause.
+    pub pause: Duration,
+}
+
+/// The activities' dependencies.
+pub struct ProofingActivities {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    failpoint: Option<Failpoint>,
+}
+
+/// What intake decided.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntakeDecision {
+    /// The intake step's verdict.
+    pub outcome: StepOutcome,
+    /// The evidence to gather, when intake passed.
+    pub plan: Option<EvidencePlan>,
+}
+
+/// Evidence to judge.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JudgeEvidence {
+    /// The application the evidence was submitted to.
+    pub application_id: ApplicationId,
+    /// The evidence.
+    pub evidence_id: EvidenceId,
+    /// The kind the submitter said it is.
+    pub kind: EvidenceKind,
+    /// Which attempt at the step this is, from 1.
+    pub attempt: i32,
+}
+
+/// A verdict to record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordVerdict {
+    /// The application.
+    pub application_id: ApplicationId,
+    /// Which attempt at the step, from 1.
+    pub attempt: i32,
+    /// The verdict.
+    pub outcome: StepOutcome,
+    /// The evidence judged, if any.
+    pub evidence_id: Option<EvidenceId>,
+    /// The status the application moves to.
+    pub next_status: Option<ApplicationStatus>,
+}
+
+/// A failure that no retry can mend: the workflow sees it at once.
+fn permanent(err: impl std::error::Error + Send + Sync + 'static) -> ActivityError {
+    ActivityError::application(ApplicationFailure::non_retryable(err))
+}
+
+/// Store errors that name missing or corrupt rows are permanent; the rest may pass.
+fn classify(err: StoreError) -> ActivityError {
+    match err {
+        StoreError::NotFound { .. } | StoreError::Corrupt { .. } | StoreError::Cipher(_) => {
+            permanent(err)
+        }
+        StoreError::Database { .. } => ActivityError::from(anyhow::Error::new(err)),
+    }
+}
+
+impl ProofingActivities {
+    /// Activities over `store`, reading time from `clock`.
+    pub fn new(store: Store, clock: Arc<dyn Clock>, failpoint: Option<Failpoint>) -> Self {
+        Self {
+            store,
+            clock,
+            failpoint,
+        }
+    }
+
+    async fn pause_if_failpoint(&self, step: Step) {
+        if let Some(failpoint) = self.failpoint.as_ref().filter(|f| f.step == step) {
+            tracing::warn!(step = %step, pause_ms = failpoint.pause.as_millis(), "failpoint pause");
+            tokio::time::sleep(failpoint.pause).await;
+        }
+    }
+
+    async fn record(&self, write: StepWrite) -> Result<(), ActivityError> {
+        let step = write.outcome.step;
+        let application_id = write.application_id;
+        let inserted = self
+            .store
+            .record_step(write, self.clock.now())
+            .await
+            .map_err(classify)?;
+        if !inserted {
+            tracing::info!(%application_id, %step, "verdict already recorded by an earlier attempt");
+        }
+        self.pause_if_failpoint(step).await;
+        Ok(())
+    }
+}
+
+#[activities]
+impl ProofingActivities {
+    /// Checks the application against policy, plans its evidence and records the intake step.
+    #[activity]
+    pub async fn plan_evidence(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        application_id: ApplicationId,
+    ) -> Result<IntakeDecision, ActivityError> {
+        let application = self
+            .store
+            .application(application_id)
+            .await
+            .map_err(classify)?;
+
+        let planned = EvidencePlan::for_application(
+            application.purpose,
+            application.tier,
+            application.channel,
+        );
+        let (outcome, next_status, plan) = match planned {
+            Ok(plan) => (
+                StepOutcome::new(Step::Intake, Verdict::Passed, "evidence_planned"),
+                ApplicationStatus::AwaitingEvidence,
+                Some(plan),
+            ),
+            Err(refusal) => {
+                let reason = match refusal {
+                    PlanError::TierBelowPurposeMinimum { .. } => "tier_below_purpose_minimum",
+                    PlanError::NeedsAttendedChannel { .. } => "tier_needs_attended_channel",
+                };
+                (
+                    StepOutcome::new(Step::Intake, Verdict::Failed, reason),
+                    ApplicationStatus::Rejected,
+                    None,
+                )
+            }
+        };
+
+        self.record(StepWrite {
+            application_id,
+            attempt: 1,
+            outcome: outcome.clone(),
+            evidence_id: None,
+            next_status: Some(next_status),
+        })
+        .await?;
+        Ok(IntakeDecision { outcome, plan })
+    }
+
+    /// Judges submitted evidence and records the verdict.
+    #[activity]
+    pub async fn judge_evidence(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: JudgeEvidence,
+    ) -> Result<StepOutcome, ActivityError> {
+        let evidence = self
+            .store
+            .open_evidence(input.evidence_id)
+            .await
+            .map_err(classify)?;
+        let step = input.kind.step();
+
+        let outcome =
+            if evidence.application_id != input.application_id || evidence.kind != input.kind {
+                StepOutcome::new(step, Verdict::Failed, "evidence_does_not_belong")
+            } else {
+                // No kind of evidence can be verified automatically yet, so each goes to an officer.
+                // TODO: dispatch MRZ, chip, selfie and mobile evidence to their verifiers as the
+                // passport, face and mobile crates provide them.
+                StepOutcome::new(step, Verdict::Flagged, "no_automatic_verifier")
+            };
+
+        self.record(StepWrite {
+            application_id: input.application_id,
+            attempt: input.attempt,
+            outcome: outcome.clone(),
+            evidence_id: Some(input.evidence_id),
+            next_status: None,
+        })
+        .await?;
+        Ok(outcome)
+    }
+
+    /// Records a verdict the workflow reached itself, such as expiry or cancellation.
+    #[activity]
+    pub async fn record_verdict(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: RecordVerdict,
+    ) -> Result<(), ActivityError> {
+        self.record(StepWrite {
+            application_id: input.application_id,
+            attempt: input.attempt,
+            outcome: input.outcome,
+            evidence_id: input.evidence_id,
+            next_status: input.next_status,
+        })
+        .await
+    }
+}

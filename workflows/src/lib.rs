@@ -1,0 +1,16 @@
+//! The proofing workflow and its activities.
+//!
+//! The workflow only decides; activities do all I/O. What crosses into Temporal (inputs,
+//! signals, activity results, the workflow's result) is ids, codes and verdicts: evidence stays
+//! encrypted in the database, because Temporal's history is shown in its UI.
+
+mod activities;
+mod messages;
+mod proofing;
+
+pub use activities::{Failpoint, ProofingActivities};
+pub use messages::{CancelReason, EvidenceSubmitted, ProofingInput, ProofingOutcome};
+pub use proofing::ProofingWorkflow;
+
+/// The task queue the proofing workflow and its activities run on.
+pub const TASK_QUEUE: &str = "idproof-proofing";
