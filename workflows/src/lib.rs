@@ -12,5 +12,5 @@ pub use activities::{Failpoint, ProofingActivities};
 pub use messages::{CancelReason, EvidenceSubmitted, ProofingInput, ProofingOutcome};
 pub use proofing::ProofingWorkflow;
 
-/// The task queue the proofing workflow and its activities run on.
-pub const TASK_QUEUE: &str = "idproof-proofing";
+/// The default task queue of the proofing workflow and its activities.
+pub const DEFAULT_TASK_QUEUE: &str = "idproof-proofing";

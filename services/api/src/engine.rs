@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use idproof_proofing::ApplicationId;
-use idproof_workflows::{CancelReason, ProofingInput, ProofingWorkflow, TASK_QUEUE};
+use idproof_workflows::{CancelReason, ProofingInput, ProofingWorkflow};
 use temporalio_client::{
     Client, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowSignalOptions,
     WorkflowStartOptions,
@@ -27,15 +27,23 @@ pub enum EngineError {
 #[derive(Clone)]
 pub struct WorkflowEngine {
     client: Client,
+    task_queue: String,
     idle_timeout: Duration,
     step_timeout: Duration,
 }
 
 impl WorkflowEngine {
-    /// An engine over a connected client, with the timeouts new workflows get.
-    pub fn new(client: Client, idle_timeout: Duration, step_timeout: Duration) -> Self {
+    /// An engine over a connected client that starts workflows on `task_queue`, with the
+    /// timeouts new workflows get.
+    pub fn new(
+        client: Client,
+        task_queue: String,
+        idle_timeout: Duration,
+        step_timeout: Duration,
+    ) -> Self {
         Self {
             client,
+            task_queue,
             idle_timeout,
             step_timeout,
         }
@@ -48,7 +56,7 @@ impl WorkflowEngine {
             idle_timeout_secs: self.idle_timeout.as_secs(),
             step_timeout_secs: self.step_timeout.as_secs(),
         };
-        let options = WorkflowStartOptions::new(TASK_QUEUE, application_id.to_string())
+        let options = WorkflowStartOptions::new(self.task_queue.clone(), application_id.to_string())
             .id_conflict_policy(WorkflowIdConflictPolicy::UseExisting)
             .id_reuse_policy(WorkflowIdReusePolicy::RejectDuplicate)
             .build();

@@ -51,6 +51,8 @@ pub struct TemporalConfig {
     pub address: String,
     /// The namespace.
     pub namespace: String,
+    /// The task queue the API starts workflows on and the worker polls.
+    pub task_queue: String,
     /// The web UI's address, printed for people; idproof never calls it.
     pub ui_address: String,
 }
@@ -134,6 +136,7 @@ impl Default for Config {
             temporal: TemporalConfig {
                 address: "http://127.0.0.1:7233".to_owned(),
                 namespace: "default".to_owned(),
+                task_queue: idproof_workflows::DEFAULT_TASK_QUEUE.to_owned(),
                 ui_address: "http://127.0.0.1:8233".to_owned(),
             },
             http: HttpConfig {

@@ -6,7 +6,7 @@ use anyhow::Context;
 use idproof_api::{ApiState, Metrics, WorkflowEngine};
 use idproof_proofing::{Clock, SystemClock};
 use idproof_store::{EvidenceCipher, Store};
-use idproof_workflows::{ProofingActivities, ProofingWorkflow, TASK_QUEUE};
+use idproof_workflows::{ProofingActivities, ProofingWorkflow};
 use poem::{
     Server,
     listener::{Acceptor, Listener, TcpListener},
@@ -117,6 +117,7 @@ pub async fn start_api(
 ) -> anyhow::Result<RunningApi> {
     let engine = WorkflowEngine::new(
         client,
+        config.temporal.task_queue.clone(),
         Duration::from_secs(config.proofing.idle_timeout_secs),
         Duration::from_secs(config.proofing.step_timeout_secs),
     );
@@ -160,7 +161,7 @@ pub async fn run_worker(
     let runtime = Runtime::from_current_tokio(RuntimeOptions::default())
         .context("failed to create the Temporal runtime")?;
     let activities = ProofingActivities::new(store, Arc::new(SystemClock), config.failpoint()?);
-    let options = WorkerOptions::new(TASK_QUEUE)
+    let options = WorkerOptions::new(config.temporal.task_queue.clone())
         .register_workflow::<ProofingWorkflow>()
         .context("failed to register the proofing workflow")?
         .register_activities(activities)
@@ -169,7 +170,7 @@ pub async fn run_worker(
         Worker::new(&runtime, client, options).context("failed to create the Temporal worker")?;
     let stop = worker.shutdown_handle();
 
-    tracing::info!(task_queue = TASK_QUEUE, "worker polling");
+    tracing::info!(task_queue = %config.temporal.task_queue, "worker polling");
     let run = worker.run();
     tokio::pin!(run);
     tokio::select! {
