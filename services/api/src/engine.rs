@@ -56,10 +56,11 @@ impl WorkflowEngine {
             idle_timeout_secs: self.idle_timeout.as_secs(),
             step_timeout_secs: self.step_timeout.as_secs(),
         };
-        let options = WorkflowStartOptions::new(self.task_queue.clone(), application_id.to_string())
-            .id_conflict_policy(WorkflowIdConflictPolicy::UseExisting)
-            .id_reuse_policy(WorkflowIdReusePolicy::RejectDuplicate)
-            .build();
+        let options =
+            WorkflowStartOptions::new(self.task_queue.clone(), application_id.to_string())
+                .id_conflict_policy(WorkflowIdConflictPolicy::UseExisting)
+                .id_reuse_policy(WorkflowIdReusePolicy::RejectDuplicate)
+                .build();
 
         match self
             .client

@@ -10,7 +10,7 @@ use poem::{
 };
 use poem_openapi::{
     OperationId,
-    error::{AuthorizationError, ContentTypeError, ParseRequestPayloadError},
+    error::{AuthorizationError, ContentTypeError, ParsePathError, ParseRequestPayloadError},
 };
 use uuid::Uuid;
 
@@ -158,6 +158,10 @@ fn as_problem(err: poem::Error) -> ApiError {
     if err.is::<ContentTypeError>() {
         return ApiError::UnsupportedMediaType;
     }
+    if err.is::<ParsePathError>() {
+        // A path that names no resource we could have, such as an id that is not a UUID.
+        return ApiError::RouteNotFound;
+    }
     if let Some(parse) = err.downcast_ref::<ParseRequestPayloadError>() {
         return classify_payload_error(&parse.reason);
     }
@@ -180,7 +184,7 @@ fn classify_payload_error(reason: &str) -> ApiError {
         ApiError::UnknownPurpose(
             "purpose must be one of sim_registration, investor_onboarding, digital_id".to_owned(),
         )
-    } else if reason.contains("Expected input type") || reason.contains("verification failed") {
+    } else if reason.contains("occurred while parsing") || reason.contains("verification failed") {
         ApiError::InvalidField(reason)
     } else {
         ApiError::MalformedBody(reason)

@@ -179,9 +179,11 @@ impl Config {
         if let Some(file) = file {
             figment = figment.merge(Toml::file_exact(file));
         }
-        let env = Env::prefixed("IDPROOF_")
-            .split("__")
-            .filter(|key| !key.as_str().starts_with("test_"));
+        // IDPROOF_CONFIG names the file; IDPROOF_TEST_* belong to the test harness.
+        let env = Env::prefixed("IDPROOF_").split("__").filter(|key| {
+            let key = key.as_str().to_ascii_lowercase();
+            key != "config" && !key.starts_with("test_")
+        });
         let config: Config = figment.merge(env).extract().map_err(Box::new)?;
         config.validate()?;
         Ok(config)

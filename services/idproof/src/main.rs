@@ -72,7 +72,7 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Openapi => Ok(()),
         Command::Migrate => {
-            wiring::open_store(&config).await?;
+            wiring::migrate(&config).await?;
             tracing::info!("migrations applied");
             Ok(())
         }

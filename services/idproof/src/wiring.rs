@@ -1,6 +1,6 @@
 //! Builds the parts from the configuration and runs them.
 
-use std::{net::SocketAddr, sync::Arc, time::Duration};
+use std::{net::SocketAddr, path::Path, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use idproof_api::{ApiState, Metrics, WorkflowEngine};
@@ -35,15 +35,7 @@ pub fn evidence_cipher(config: &Config) -> anyhow::Result<EvidenceCipher> {
 /// Connects to the database and applies pending migrations.
 pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
     let cipher = evidence_cipher(config)?;
-    if let Some(path) = sqlite_path(&config.database.url) {
-        if let Some(parent) = path
-            .parent()
-            .filter(|parent| !parent.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("failed to create {}", parent.display()))?;
-        }
-    }
+    create_sqlite_dir(&config.database.url)?;
     let store = Store::connect(
         &config.database.url,
         config.database.max_connections,
@@ -56,6 +48,27 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
         .await
         .context("failed to migrate the database")?;
     Ok(store)
+}
+
+/// Applies pending migrations; needs no evidence key.
+pub async fn migrate(config: &Config) -> anyhow::Result<()> {
+    create_sqlite_dir(&config.database.url)?;
+    idproof_store::migrate(&config.database.url)
+        .await
+        .context("failed to migrate the database")
+}
+
+/// Creates the directory of a SQLite file, which SQLite will not do itself.
+fn create_sqlite_dir(url: &str) -> anyhow::Result<()> {
+    let Some(parent) = sqlite_path(url).and_then(|path| path.parent().map(Path::to_path_buf))
+    else {
+        return Ok(());
+    };
+    if !parent.as_os_str().is_empty() {
+        std::fs::create_dir_all(&parent)
+            .with_context(|| format!("failed to create {}", parent.display()))?;
+    }
+    Ok(())
 }
 
 /// The file behind a `sqlite://` URL, if it names one.

@@ -104,13 +104,12 @@ impl Store {
         new: NewApplication,
         now: DateTime<Utc>,
     ) -> Result<CreateOutcome, StoreError> {
-        if let Some(key) = &new.idempotency_key {
-            if let Some(outcome) = self
+        if let Some(key) = &new.idempotency_key
+            && let Some(outcome) = self
                 .replay(new.client_id, key, &new.request_fingerprint)
                 .await?
-            {
-                return Ok(outcome);
-            }
+        {
+            return Ok(outcome);
         }
 
         let model = application::ActiveModel {

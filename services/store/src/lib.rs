@@ -43,26 +43,7 @@ impl Store {
         max_connections: u32,
         cipher: EvidenceCipher,
     ) -> Result<Self, StoreError> {
-        let mut options = ConnectOptions::new(url.to_owned());
-        options
-            .max_connections(max_connections)
-            .min_connections(1)
-            .connect_timeout(Duration::from_secs(10))
-            .acquire_timeout(Duration::from_secs(10))
-            .sqlx_logging(false)
-            .map_sqlx_sqlite_opts(|sqlite| {
-                // Concurrent writers wait for the lock instead of failing at once, and readers
-                // do not block the writer.
-                sqlite
-                    .create_if_missing(true)
-                    .foreign_keys(true)
-                    .journal_mode(SqliteJournalMode::Wal)
-                    .busy_timeout(Duration::from_secs(10))
-            });
-
-        let db = Database::connect(options)
-            .await
-            .context("failed to connect to the database")?;
+        let db = connect_database(url, max_connections).await?;
         Ok(Self { db, cipher })
     }
 
@@ -89,4 +70,38 @@ impl Store {
     pub fn connection(&self) -> &DatabaseConnection {
         &self.db
     }
+}
+
+/// Applies pending migrations to the database at `url`; needs no evidence key.
+pub async fn migrate(url: &str) -> Result<(), StoreError> {
+    let db = connect_database(url, 1).await?;
+    Migrator::up(&db, None)
+        .await
+        .context("failed to apply migrations")?;
+    db.close().await.context("failed to close the database")
+}
+
+async fn connect_database(
+    url: &str,
+    max_connections: u32,
+) -> Result<DatabaseConnection, StoreError> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(max_connections)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|sqlite| {
+            // Concurrent writers wait for the lock instead of failing at once, and readers
+            // do not block the writer.
+            sqlite
+                .create_if_missing(true)
+                .foreign_keys(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .busy_timeout(Duration::from_secs(10))
+        });
+    Database::connect(options)
+        .await
+        .context("failed to connect to the database")
 }

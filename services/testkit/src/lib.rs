@@ -4,10 +4,14 @@
 //! process ends, however it ends, the pipe closes and the guardian kills the server. No test
 //! leaves a server behind, and no test needs one started by hand.
 
+// Servers start synchronously, before any runtime work depends on them.
+#![allow(clippy::disallowed_methods)]
+
 mod guardian;
 mod postgres;
 mod temporal;
 
+pub use guardian::Guarded;
 pub use postgres::{PostgresServer, TestDatabase};
 pub use temporal::TemporalDevServer;
 

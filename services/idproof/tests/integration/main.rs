@@ -1,0 +1,17 @@
+//! The integration suite: one binary, the API in process, a real Temporal dev server, the worker
+//! as a real `idproof worker` process, and every scenario on SQLite and on PostgreSQL.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    unreachable_pub
+)]
+
+mod support;
+
+mod api_errors;
+mod applications;
+mod durability;
+mod ops;
+mod store;
