@@ -12,6 +12,7 @@ mod support;
 
 mod api_errors;
 mod applications;
+mod cli;
 mod durability;
 mod ops;
 mod store;

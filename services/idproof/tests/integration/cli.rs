@@ -1,0 +1,92 @@
+//! The `idproof` command itself: client creation, migration and the OpenAPI document.
+
+use std::process::Command;
+
+use idproof_testkit::temp_dir;
+
+use crate::support::test_config;
+
+fn idproof(database_url: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_idproof"));
+    command
+        .env("IDPROOF_DATABASE__URL", database_url)
+        .env("IDPROOF_LOG__FILTER", "warn")
+        .env_remove("IDPROOF_CONFIG");
+    command
+}
+
+#[tokio::test]
+async fn client_create_prints_a_key_that_authenticates_with_its_scopes() {
+    let dir = temp_dir("cli").unwrap();
+    let url = format!("sqlite://{}/idproof.sqlite?mode=rwc", dir.display());
+    let config = test_config(&dir, &url, "http://127.0.0.1:1");
+    let key = &config.evidence.keys["test"];
+
+    let output = idproof(&url)
+        .env("IDPROOF_EVIDENCE__CURRENT_KEY_ID", "test")
+        .env("IDPROOF_EVIDENCE__KEYS__TEST", key)
+        .args(["client", "create", "--name", "Shop chain", "--scope", "applications:read"])
+        .output()
+        .unwrap();
+
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let api_key = stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("api key:"))
+        .map(str::trim)
+        .expect("the key is printed");
+    let store = idproof::wiring::open_store(&config).await.unwrap();
+    let client = store.authenticate(api_key).await.unwrap().expect("the printed key works");
+    assert_eq!(client.name, "Shop chain");
+    assert_eq!(client.scopes, ["applications:read"]);
+}
+
+#[test]
+fn client_create_refuses_an_unknown_scope_and_stores_nothing() {
+    let dir = temp_dir("cli").unwrap();
+    let url = format!("sqlite://{}/idproof.sqlite?mode=rwc", dir.display());
+
+    let output = idproof(&url)
+        .env("IDPROOF_EVIDENCE__CURRENT_KEY_ID", "k")
+        .env("IDPROOF_EVIDENCE__KEYS__K", idproof_store::EvidenceCipher::generate_base64_key())
+        .args(["client", "create", "--name", "x", "--scope", "everything"])
+        .output()
+        .unwrap();
+
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("unknown scope \"everything\""));
+    assert!(!dir.join("idproof.sqlite").exists(), "a refused command opened the database");
+}
+
+#[test]
+fn migrate_needs_no_evidence_key_and_openapi_prints_the_document() {
+    let dir = temp_dir("cli").unwrap();
+    let url = format!("sqlite://{}/nested/idproof.sqlite?mode=rwc", dir.display());
+
+    let migrate = idproof(&url).arg("migrate").output().unwrap();
+    let openapi = idproof(&url).arg("openapi").output().unwrap();
+
+    assert!(migrate.status.success(), "{}", String::from_utf8_lossy(&migrate.stderr));
+    assert!(dir.join("nested/idproof.sqlite").exists());
+    assert!(openapi.status.success());
+    let printed = String::from_utf8(openapi.stdout).unwrap();
+    assert_eq!(printed.trim_end(), idproof_api::openapi_json().trim_end());
+}
+
+#[test]
+fn a_bad_config_file_is_refused_with_the_key_named() {
+    let dir = temp_dir("cli").unwrap();
+    let file = dir.join("idproof.toml");
+    std::fs::write(&file, "[proofing]\nidle_timeout_secs = \"soon\"\n").unwrap();
+
+    let output = Command::new(env!("CARGO_BIN_EXE_idproof"))
+        .args(["--config"])
+        .arg(&file)
+        .arg("migrate")
+        .output()
+        .unwrap();
+
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("idle_timeout_secs"));
+}
