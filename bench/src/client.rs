@@ -3,8 +3,11 @@
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+use idproof_proofing::ApplicationId;
+use idproof_workflows::{ProofingInput, ProofingWorkflow};
 use reqwest::{RequestBuilder, StatusCode, header::CONTENT_TYPE};
 use serde::Serialize;
+use temporalio_client::{WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowStartOptions};
 
 /// The body of every application the benchmark opens. It names no person.
 const CREATE_BODY: &str = r#"{"purpose":"digital_id","tier":"t1","channel":"self_service"}"#;
@@ -21,6 +24,9 @@ pub(crate) enum Operation {
     ReadApplication,
     /// `GET /healthz`: no authentication, no database; the peer for ratios.
     Healthz,
+    /// Temporal's `StartWorkflowExecution` called directly, as `POST` calls it, on a task queue
+    /// no worker polls: the peer for what idproof adds to starting a workflow.
+    TemporalStart,
 }
 
 impl Operation {
@@ -30,6 +36,7 @@ impl Operation {
             Self::CreateApplication => "POST /v1/applications",
             Self::ReadApplication => "GET /v1/applications/{id}",
             Self::Healthz => "GET /healthz",
+            Self::TemporalStart => "Temporal start_workflow, direct",
         }
     }
 
@@ -37,21 +44,28 @@ impl Operation {
     pub(crate) fn expected(self) -> StatusCode {
         match self {
             Self::CreateApplication => StatusCode::CREATED,
-            Self::ReadApplication | Self::Healthz => StatusCode::OK,
+            Self::ReadApplication | Self::Healthz | Self::TemporalStart => StatusCode::OK,
         }
     }
 }
 
-/// The running API and the key the benchmark uses.
+/// The running API and the key the benchmark uses, and Temporal for the direct peer.
 pub(crate) struct Target {
     http: reqwest::Client,
     base_url: String,
     api_key: String,
+    temporal: temporalio_client::Client,
+    peer_task_queue: String,
 }
 
 impl Target {
     /// A client for the API at `base_url` (`http://127.0.0.1:PORT`).
-    pub(crate) fn new(base_url: &str, api_key: &str) -> anyhow::Result<Self> {
+    pub(crate) fn new(
+        base_url: &str,
+        api_key: &str,
+        temporal: temporalio_client::Client,
+        peer_task_queue: String,
+    ) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
             .no_proxy()
             .timeout(REQUEST_TIMEOUT)
@@ -62,7 +76,29 @@ impl Target {
             http,
             base_url: base_url.trim_end_matches('/').to_owned(),
             api_key: api_key.to_owned(),
+            temporal,
+            peer_task_queue,
         })
+    }
+
+    /// Starts a proofing workflow directly, as `POST /v1/applications` does after storing the
+    /// application, on a task queue no worker polls.
+    pub(crate) async fn start_workflow_directly(&self) -> anyhow::Result<()> {
+        let application_id = ApplicationId::new();
+        let input = ProofingInput {
+            application_id,
+            idle_timeout_secs: 86_400,
+            step_timeout_secs: 30,
+        };
+        let options =
+            WorkflowStartOptions::new(self.peer_task_queue.clone(), application_id.to_string())
+                .id_conflict_policy(WorkflowIdConflictPolicy::UseExisting)
+                .id_reuse_policy(WorkflowIdReusePolicy::RejectDuplicate)
+                .build();
+        self.temporal
+            .start_workflow(ProofingWorkflow::run, input, options)
+            .await?;
+        Ok(())
     }
 
     /// The `n`th request of `operation`; reads go round the applications in `ids`.
@@ -78,7 +114,9 @@ impl Target {
                 let id = ids.get(n % ids.len().max(1)).map_or("", String::as_str);
                 self.read(id)
             }
-            Operation::Healthz => self.http.get(format!("{}/healthz", self.base_url)),
+            Operation::Healthz | Operation::TemporalStart => {
+                self.http.get(format!("{}/healthz", self.base_url))
+            }
         }
     }
 

@@ -22,6 +22,10 @@ pub(crate) struct Service {
     pub(crate) base_url: String,
     /// A dev key with every scope, made for this run.
     pub(crate) api_key: String,
+    /// The service's Temporal client, for the peer that starts workflows directly.
+    pub(crate) temporal: temporalio_client::Client,
+    /// A task queue no worker polls: workflows the peer starts there only wait.
+    pub(crate) peer_task_queue: String,
     stop: watch::Sender<bool>,
     api: JoinHandle<std::io::Result<()>>,
     worker: thread::JoinHandle<anyhow::Result<()>>,
@@ -71,6 +75,7 @@ impl Service {
         )
         .await?;
 
+        let peer_client = client.clone();
         let worker_config = config.clone();
         let worker = thread::Builder::new()
             .name("temporal-worker".to_owned())
@@ -96,6 +101,8 @@ impl Service {
         Ok(Self {
             base_url: format!("http://{}", api.addr),
             api_key,
+            temporal: peer_client,
+            peer_task_queue: format!("{}-peer", config.temporal.task_queue),
             stop,
             api: api.task,
             worker,

@@ -150,6 +150,24 @@ pub(crate) async fn level(
 
     run(
         target,
+        Operation::TemporalStart,
+        concurrency,
+        plan.warmup,
+        &no_ids,
+    )
+    .await?;
+    let temporal = run(
+        target,
+        Operation::TemporalStart,
+        concurrency,
+        plan.requests,
+        &no_ids,
+    )
+    .await?;
+    operations.push(temporal.measured(Operation::TemporalStart));
+
+    run(
+        target,
         Operation::CreateApplication,
         concurrency,
         plan.warmup,
@@ -276,6 +294,17 @@ async fn exchange(
     ids: &[String],
     n: usize,
 ) -> (Answer, Duration) {
+    if operation == Operation::TemporalStart {
+        let sent = Instant::now();
+        let started = target.start_workflow_directly().await;
+        let latency = sent.elapsed();
+        let answer = match started {
+            Ok(()) => Answer::Ok(None),
+            Err(_) => Answer::Error("temporal start".to_owned()),
+        };
+        return (answer, latency);
+    }
+
     let sent = Instant::now();
     let answered = async {
         let response = target.request(operation, ids, n).send().await?;

@@ -85,7 +85,12 @@ fn main() -> anyhow::Result<()> {
 
 /// Loads the service at each level, then waits for the worker to catch up.
 async fn measure(cli: &Cli, service: &Service, machine: Machine) -> anyhow::Result<Report> {
-    let target = Arc::new(Target::new(&service.base_url, &service.api_key)?);
+    let target = Arc::new(Target::new(
+        &service.base_url,
+        &service.api_key,
+        service.temporal.clone(),
+        service.peer_task_queue.clone(),
+    )?);
     target.wait_ready(READY_PATIENCE).await?;
 
     let plan = load::Plan {
