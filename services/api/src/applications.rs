@@ -1,6 +1,8 @@
 //! `/v1/applications`: open, read and cancel applications.
 
-use idproof_proofing::{ApplicationId, Channel, ClientId, EvidencePlan, PlanError, Purpose, Tier};
+use idproof_proofing::{
+    ApplicationId, ApplicationStatus, Channel, ClientId, EvidencePlan, PlanError, Purpose, Tier,
+};
 use idproof_store::{CreateOutcome, NewApplication};
 use poem::web::Data;
 use poem_openapi::{
@@ -138,7 +140,7 @@ impl ApplicationsApi {
             CreateOutcome::Replayed(application) => {
                 // A crash between storing and starting leaves the workflow unstarted: a retry
                 // with the same key finishes the job. Starting twice is harmless.
-                if application.status == idproof_proofing::ApplicationStatus::Received {
+                if application.status == ApplicationStatus::Received {
                     state.engine.start(application.id).await.map_err(|err| {
                         tracing::error!(application_id = %application.id, error = ?err,
                             "workflow did not start on replay");
@@ -202,7 +204,7 @@ impl ApplicationsApi {
         let client = auth.require(Scope::ApplicationsCancel)?;
         let client_id = ClientId::from(client.id);
         let view = own_application(&state, client_id, id.0.into()).await?;
-        if idproof_proofing::ApplicationStatus::from(view.status).is_final() {
+        if ApplicationStatus::from(view.status).is_final() {
             return Err(ApiError::ApplicationClosed);
         }
 

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use idproof_proofing::{ApplicationId, EvidenceKind};
+use idproof_proofing::{ApplicationId, EvidenceId, EvidenceKind};
 use idproof_store::NewEvidence;
 use idproof_workflows::{EvidenceSubmitted, ProofingWorkflow};
 use reqwest::{Method, StatusCode};
@@ -132,6 +132,39 @@ on_both_databases! {
         }
         assert_eq!(application["flags"], serde_json::json!([{"step": "mrz", "reason": "no_automatic_verifier"}]));
         assert_eq!(application["evidence_needed"], serde_json::json!(["mrz", "mobile_number"]));
+        app.stop().await;
+    }
+
+    async fn unreadable_evidence_fails_its_step_not_the_workflow(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let id = app.create_application(T1).await["id"].as_str().unwrap().to_owned();
+        app.wait_for_status(&id, "awaiting_evidence", Duration::from_secs(30)).await;
+
+        // An evidence id that names nothing, as a forged or replayed signal would carry.
+        let handle = app.temporal.get_workflow_handle::<ProofingWorkflow>(id.clone());
+        let forged = EvidenceSubmitted { kind: EvidenceKind::Mrz, evidence_id: EvidenceId::new() };
+        handle
+            .signal(ProofingWorkflow::submit_evidence, forged, WorkflowSignalOptions::default())
+            .await
+            .unwrap();
+
+        let mut steps = Vec::new();
+        for _ in 0..100 {
+            let application = app.get_application(&id).await;
+            steps = application["steps"].as_array().unwrap().clone();
+            if steps.len() > 1 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        assert_eq!(steps.len(), 2, "{steps:?}");
+        assert_eq!(steps[1]["step"], "mrz");
+        assert_eq!(steps[1]["verdict"], "failed");
+        assert_eq!(steps[1]["reason"], "evidence_unreadable");
+        let path = format!("/v1/applications/{id}/cancel");
+        let (status, _, _) = app.request(Method::POST, &path, Some(&app.api_key), None, &[]).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "the workflow no longer answers");
+        app.wait_for_status(&id, "cancelled", Duration::from_secs(30)).await;
         app.stop().await;
     }
 
