@@ -85,19 +85,14 @@ impl Target {
     /// application, on a task queue no worker polls.
     pub(crate) async fn start_workflow_directly(&self) -> anyhow::Result<()> {
         let application_id = ApplicationId::new();
-        let input = ProofingInput {
-            application_id,
-            idle_timeout_secs: 86_400,
-            step_timeout_secs: 30,
-        };
+        let input =
+            ProofingInput { application_id, idle_timeout_secs: 86_400, step_timeout_secs: 30 };
         let options =
             WorkflowStartOptions::new(self.peer_task_queue.clone(), application_id.to_string())
                 .id_conflict_policy(WorkflowIdConflictPolicy::UseExisting)
                 .id_reuse_policy(WorkflowIdReusePolicy::RejectDuplicate)
                 .build();
-        self.temporal
-            .start_workflow(ProofingWorkflow::run, input, options)
-            .await?;
+        self.temporal.start_workflow(ProofingWorkflow::run, input, options).await?;
         Ok(())
     }
 

@@ -67,13 +67,9 @@ impl Service {
 
         // Dropping `stop` on an early return below stops whatever has started.
         let (stop, stopping) = watch::channel(false);
-        let api = wiring::start_api(
-            &config,
-            store.clone(),
-            client.clone(),
-            stopped(stopping.clone()),
-        )
-        .await?;
+        let api =
+            wiring::start_api(&config, store.clone(), client.clone(), stopped(stopping.clone()))
+                .await?;
 
         let peer_client = client.clone();
         let worker_config = config.clone();
@@ -125,9 +121,9 @@ impl Service {
 
         match api {
             Err(_) => bail!("the API did not stop within {STOP_PATIENCE:?}"),
-            Ok(joined) => joined
-                .context("the API task panicked")?
-                .context("the API server failed")?,
+            Ok(joined) => {
+                joined.context("the API task panicked")?.context("the API server failed")?
+            }
         }
         worker
     }

@@ -119,9 +119,6 @@ async fn read(target: &Target, id: &str) -> Option<Application> {
 
 /// From creation to the intake step's verdict, by the service's clock.
 fn time_to_intake(application: &Application) -> Option<Duration> {
-    let intake = application
-        .steps
-        .iter()
-        .find(|step| step.step == "intake")?;
+    let intake = application.steps.iter().find(|step| step.step == "intake")?;
     (intake.recorded_at - application.created_at).to_std().ok()
 }

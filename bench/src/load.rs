@@ -130,58 +130,18 @@ pub(crate) async fn level(
     let no_ids = Arc::new(Vec::new());
     let mut operations = Vec::new();
 
-    run(
-        target,
-        Operation::Healthz,
-        concurrency,
-        plan.warmup,
-        &no_ids,
-    )
-    .await?;
-    let healthz = run(
-        target,
-        Operation::Healthz,
-        concurrency,
-        plan.requests,
-        &no_ids,
-    )
-    .await?;
+    run(target, Operation::Healthz, concurrency, plan.warmup, &no_ids).await?;
+    let healthz = run(target, Operation::Healthz, concurrency, plan.requests, &no_ids).await?;
     operations.push(healthz.measured(Operation::Healthz));
 
-    run(
-        target,
-        Operation::TemporalStart,
-        concurrency,
-        plan.warmup,
-        &no_ids,
-    )
-    .await?;
-    let temporal = run(
-        target,
-        Operation::TemporalStart,
-        concurrency,
-        plan.requests,
-        &no_ids,
-    )
-    .await?;
+    run(target, Operation::TemporalStart, concurrency, plan.warmup, &no_ids).await?;
+    let temporal =
+        run(target, Operation::TemporalStart, concurrency, plan.requests, &no_ids).await?;
     operations.push(temporal.measured(Operation::TemporalStart));
 
-    run(
-        target,
-        Operation::CreateApplication,
-        concurrency,
-        plan.warmup,
-        &no_ids,
-    )
-    .await?;
-    let mut create = run(
-        target,
-        Operation::CreateApplication,
-        concurrency,
-        plan.requests,
-        &no_ids,
-    )
-    .await?;
+    run(target, Operation::CreateApplication, concurrency, plan.warmup, &no_ids).await?;
+    let mut create =
+        run(target, Operation::CreateApplication, concurrency, plan.requests, &no_ids).await?;
     if create.created.is_empty() {
         bail!(
             "no application was opened at concurrency {concurrency}; errors: {:?}",
@@ -191,30 +151,13 @@ pub(crate) async fn level(
     let created = Arc::new(std::mem::take(&mut create.created));
     operations.push(create.measured(Operation::CreateApplication));
 
-    run(
-        target,
-        Operation::ReadApplication,
-        concurrency,
-        plan.warmup,
-        &created,
-    )
-    .await?;
-    let read = run(
-        target,
-        Operation::ReadApplication,
-        concurrency,
-        plan.requests,
-        &created,
-    )
-    .await?;
+    run(target, Operation::ReadApplication, concurrency, plan.warmup, &created).await?;
+    let read =
+        run(target, Operation::ReadApplication, concurrency, plan.requests, &created).await?;
     operations.push(read.measured(Operation::ReadApplication));
 
     tracing::info!(concurrency, "level measured");
-    Ok(Level {
-        concurrency,
-        operations,
-        created: Arc::unwrap_or_clone(created),
-    })
+    Ok(Level { concurrency, operations, created: Arc::unwrap_or_clone(created) })
 }
 
 /// What one run of one operation left.
@@ -225,11 +168,7 @@ struct Run {
 
 impl Run {
     fn measured(self, operation: Operation) -> Measured {
-        Measured {
-            operation,
-            label: operation.label(),
-            figures: self.figures,
-        }
+        Measured { operation, label: operation.label(), figures: self.figures }
     }
 }
 
@@ -267,10 +206,7 @@ async fn run(
     }
     let wall = started.elapsed();
 
-    Ok(Run {
-        figures: Figures::new(total.latencies, total.errors, wall),
-        created: total.created,
-    })
+    Ok(Run { figures: Figures::new(total.latencies, total.errors, wall), created: total.created })
 }
 
 /// What one request came back with.

@@ -93,10 +93,7 @@ async fn measure(cli: &Cli, service: &Service, machine: Machine) -> anyhow::Resu
     )?);
     target.wait_ready(READY_PATIENCE).await?;
 
-    let plan = load::Plan {
-        requests: cli.requests as usize,
-        warmup: cli.warmup as usize,
-    };
+    let plan = load::Plan { requests: cli.requests as usize, warmup: cli.warmup as usize };
     let mut levels = Vec::new();
     let mut created = Vec::new();
     for concurrency in cli.concurrency.iter().map(|&level| usize::from(level)) {
@@ -107,10 +104,7 @@ async fn measure(cli: &Cli, service: &Service, machine: Machine) -> anyhow::Resu
     }
 
     let sample = &created[created.len().saturating_sub(INTAKE_SAMPLE)..];
-    tracing::info!(
-        sampled = sample.len(),
-        "waiting for the worker to run intake"
-    );
+    tracing::info!(sampled = sample.len(), "waiting for the worker to run intake");
     let intake = intake::wait(&target, sample, INTAKE_PATIENCE).await;
     if intake.reached < intake.sampled {
         tracing::warn!(

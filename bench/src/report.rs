@@ -119,15 +119,7 @@ impl Report {
     /// The report of a run.
     pub(crate) fn new(machine: Machine, plan: Plan, levels: Vec<Level>, intake: Intake) -> Self {
         let ratios = levels.iter().map(Ratios::of).collect();
-        Self {
-            machine,
-            temporal: TEMPORAL,
-            database: DATABASE,
-            plan,
-            levels,
-            ratios,
-            intake,
-        }
+        Self { machine, temporal: TEMPORAL, database: DATABASE, plan, levels, ratios, intake }
     }
 }
 
@@ -162,18 +154,13 @@ fn render(report: &Report) -> String {
         (Some(commit), _) => format!("`{commit}`"),
         (None, _) => "unknown".to_owned(),
     };
-    let cores = machine
-        .cores
-        .map_or("unknown".to_owned(), |cores| cores.to_string());
-    let load = machine
-        .load_average_before
-        .map_or("unknown".to_owned(), |load| format!("{load:.2}"));
+    let cores = machine.cores.map_or("unknown".to_owned(), |cores| cores.to_string());
+    let load =
+        machine.load_average_before.map_or("unknown".to_owned(), |load| format!("{load:.2}"));
 
     let _ = writeln!(md, "# idproof benchmark\n");
     let _ = writeln!(md, "| | |\n|---|---|");
-    let started = machine
-        .started_at
-        .to_rfc3339_opts(SecondsFormat::Secs, true);
+    let started = machine.started_at.to_rfc3339_opts(SecondsFormat::Secs, true);
     let _ = writeln!(md, "| Date | {started} |");
     let _ = writeln!(md, "| Commit | {commit} |");
     let _ = writeln!(md, "| Machine | {cores} cores, {} |", machine.platform);
@@ -224,10 +211,7 @@ fn render_headline(md: &mut String, report: &Report) {
             md,
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             level.concurrency,
-            create.map_or("–".to_owned(), |figures| format!(
-                "{:.1}",
-                figures.throughput_per_s
-            )),
+            create.map_or("–".to_owned(), |figures| format!("{:.1}", figures.throughput_per_s)),
             ms(create.and_then(|figures| figures.p50_ms)),
             ms(create.and_then(|figures| figures.p99_ms)),
             ms(read.and_then(|figures| figures.p50_ms)),
@@ -326,10 +310,7 @@ fn render_intake(md: &mut String, intake: &Intake) {
     let outcome = if intake.timed_out {
         format!("the wait gave up after {:.0} ms", intake.waited_ms)
     } else {
-        format!(
-            "the last got there {:.0} ms after the load ended",
-            intake.waited_ms
-        )
+        format!("the last got there {:.0} ms after the load ended", intake.waited_ms)
     };
     let _ = writeln!(
         md,
@@ -343,18 +324,10 @@ fn render_intake(md: &mut String, intake: &Intake) {
         ms(intake.created_to_intake_max_ms),
     );
     if !intake.other_statuses.is_empty() {
-        let _ = writeln!(
-            md,
-            "\nWent to another status instead: {:?}.",
-            intake.other_statuses
-        );
+        let _ = writeln!(md, "\nWent to another status instead: {:?}.", intake.other_statuses);
     }
     if intake.read_errors > 0 {
-        let _ = writeln!(
-            md,
-            "\nReads that failed while waiting: {}.",
-            intake.read_errors
-        );
+        let _ = writeln!(md, "\nReads that failed while waiting: {}.", intake.read_errors);
     }
     let _ = writeln!(md);
 }
@@ -406,8 +379,5 @@ fn times(value: Option<f64>) -> String {
 /// A git command's trimmed output, or `None` outside a checkout or without git.
 fn git(args: &[&str]) -> Option<String> {
     let output = Command::new("git").args(args).output().ok()?;
-    output
-        .status
-        .success()
-        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+    output.status.success().then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
 }

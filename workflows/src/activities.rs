@@ -86,11 +86,7 @@ fn classify(err: StoreError) -> ActivityError {
 impl ProofingActivities {
     /// Activities over `store`, reading time from `clock`.
     pub fn new(store: Store, clock: Arc<dyn Clock>, failpoint: Option<Failpoint>) -> Self {
-        Self {
-            store,
-            clock,
-            failpoint,
-        }
+        Self { store, clock, failpoint }
     }
 
     async fn pause_if_failpoint(&self, step: Step) {
@@ -103,11 +99,7 @@ impl ProofingActivities {
     async fn record(&self, write: StepWrite) -> Result<(), ActivityError> {
         let step = write.outcome.step;
         let application_id = write.application_id;
-        let inserted = self
-            .store
-            .record_step(write, self.clock.now())
-            .await
-            .map_err(classify)?;
+        let inserted = self.store.record_step(write, self.clock.now()).await.map_err(classify)?;
         if !inserted {
             tracing::info!(%application_id, %step, "verdict already recorded by an earlier attempt");
         }
@@ -125,11 +117,7 @@ impl ProofingActivities {
         _ctx: ActivityContext,
         application_id: ApplicationId,
     ) -> Result<IntakeDecision, ActivityError> {
-        let application = self
-            .store
-            .application(application_id)
-            .await
-            .map_err(classify)?;
+        let application = self.store.application(application_id).await.map_err(classify)?;
 
         let planned = EvidencePlan::for_application(
             application.purpose,
@@ -173,11 +161,7 @@ impl ProofingActivities {
         _ctx: ActivityContext,
         input: JudgeEvidence,
     ) -> Result<StepOutcome, ActivityError> {
-        let evidence = self
-            .store
-            .open_evidence(input.evidence_id)
-            .await
-            .map_err(classify)?;
+        let evidence = self.store.open_evidence(input.evidence_id).await.map_err(classify)?;
         let step = input.kind.step();
 
         let outcome =

@@ -141,9 +141,7 @@ impl Timeouts {
 /// timer is cancelled when something else wins, so it leaves no stray timer in history.
 async fn wait_for_evidence(ctx: &mut WorkflowContext<ProofingWorkflow>, idle: Duration) -> Wake {
     let idle_token = ctx.cancellation_token().child_token();
-    let timer = TimerOptions::builder(idle)
-        .cancellation_token(idle_token.clone())
-        .build();
+    let timer = TimerOptions::builder(idle).cancellation_token(idle_token.clone()).build();
     let woken_by_message = select! {
         waited = ctx.wait_condition(|s| !s.pending.is_empty() || s.cancel.is_some()) => {
             waited.is_ok()
@@ -187,11 +185,7 @@ async fn judge_pending_evidence(
         };
 
         let judged = ctx
-            .execute_activity(
-                ProofingActivities::judge_evidence,
-                judge,
-                timeouts.activity(),
-            )
+            .execute_activity(ProofingActivities::judge_evidence, judge, timeouts.activity())
             .await;
         match judged {
             Ok(outcome) if outcome.verdict == Verdict::Passed => {
@@ -246,10 +240,6 @@ async fn close(
         evidence_id: None,
         next_status: Some(status),
     };
-    ctx.execute_activity(ProofingActivities::record_verdict, record, options)
-        .await?;
-    Ok(ProofingOutcome {
-        status,
-        closing_step: outcome,
-    })
+    ctx.execute_activity(ProofingActivities::record_verdict, record, options).await?;
+    Ok(ProofingOutcome { status, closing_step: outcome })
 }

@@ -70,11 +70,7 @@ impl ApplicationsApi {
     /// Stores the application and starts its proofing workflow. The answer lists the evidence
     /// the purpose and tier need. Send an `Idempotency-Key` to make retries safe: the same key
     /// with the same body answers the same application; with another body it is refused.
-    #[oai(
-        path = "/applications",
-        method = "post",
-        operation_id = "application_create"
-    )]
+    #[oai(path = "/applications", method = "post", operation_id = "application_create")]
     async fn create(
         &self,
         state: Data<&ApiState>,
@@ -110,11 +106,7 @@ impl ApplicationsApi {
             idempotency_key: idempotency_key.0,
         };
         let now = state.clock.now();
-        let outcome = state
-            .store
-            .create_application(new, now)
-            .await
-            .map_err(ApiError::internal)?;
+        let outcome = state.store.create_application(new, now).await.map_err(ApiError::internal)?;
 
         let (application, replayed) = match outcome {
             CreateOutcome::Created(application) => {
@@ -153,11 +145,7 @@ impl ApplicationsApi {
         };
 
         let location = format!("/v1/applications/{}", application.id);
-        let steps = state
-            .store
-            .steps(application.id)
-            .await
-            .map_err(ApiError::internal)?;
+        let steps = state.store.steps(application.id).await.map_err(ApiError::internal)?;
         Ok(CreateResponse::Created(
             Json(ApplicationView::new(application, steps)),
             location,
@@ -169,11 +157,7 @@ impl ApplicationsApi {
     ///
     /// Its status, the steps done, the evidence still needed and what was flagged. A client
     /// sees only its own applications.
-    #[oai(
-        path = "/applications/:id",
-        method = "get",
-        operation_id = "application_get"
-    )]
+    #[oai(path = "/applications/:id", method = "get", operation_id = "application_get")]
     async fn get(
         &self,
         state: Data<&ApiState>,
@@ -189,11 +173,7 @@ impl ApplicationsApi {
     /// Cancel an application
     ///
     /// Asks its workflow to cancel. An application that has ended cannot be cancelled.
-    #[oai(
-        path = "/applications/:id/cancel",
-        method = "post",
-        operation_id = "application_cancel"
-    )]
+    #[oai(path = "/applications/:id/cancel", method = "post", operation_id = "application_cancel")]
     async fn cancel(
         &self,
         state: Data<&ApiState>,
@@ -232,11 +212,7 @@ async fn own_application(
         .await
         .map_err(ApiError::internal)?
         .ok_or(ApiError::ApplicationNotFound)?;
-    let steps = state
-        .store
-        .steps(application.id)
-        .await
-        .map_err(ApiError::internal)?;
+    let steps = state.store.steps(application.id).await.map_err(ApiError::internal)?;
     Ok(ApplicationView::new(application, steps))
 }
 

@@ -19,11 +19,8 @@ pub enum Scope {
 
 impl Scope {
     /// Every scope, for a key that may do everything (the dev key).
-    pub const ALL: &'static [Scope] = &[
-        Scope::ApplicationsCreate,
-        Scope::ApplicationsRead,
-        Scope::ApplicationsCancel,
-    ];
+    pub const ALL: &'static [Scope] =
+        &[Scope::ApplicationsCreate, Scope::ApplicationsRead, Scope::ApplicationsCancel];
 
     /// The scope's name as stored with a key.
     pub fn as_str(&self) -> &'static str {
@@ -36,21 +33,13 @@ impl Scope {
 
     /// The scope with this name.
     pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL
-            .iter()
-            .copied()
-            .find(|scope| scope.as_str() == name)
+        Self::ALL.iter().copied().find(|scope| scope.as_str() == name)
     }
 }
 
 /// An API key in the `X-Api-Key` header, checked against the stored hash.
 #[derive(SecurityScheme)]
-#[oai(
-    ty = "api_key",
-    key_name = "X-Api-Key",
-    key_in = "header",
-    checker = "authenticate"
-)]
+#[oai(ty = "api_key", key_name = "X-Api-Key", key_in = "header", checker = "authenticate")]
 pub(crate) struct ApiKeyAuth(ClientRecord);
 
 async fn authenticate(req: &Request, key: ApiKey) -> poem::Result<ClientRecord> {

@@ -41,12 +41,7 @@ impl WorkflowEngine {
         idle_timeout: Duration,
         step_timeout: Duration,
     ) -> Self {
-        Self {
-            client,
-            task_queue,
-            idle_timeout,
-            step_timeout,
-        }
+        Self { client, task_queue, idle_timeout, step_timeout }
     }
 
     /// Starts the workflow for an application; starting it twice is harmless.
@@ -62,11 +57,7 @@ impl WorkflowEngine {
                 .id_reuse_policy(WorkflowIdReusePolicy::RejectDuplicate)
                 .build();
 
-        match self
-            .client
-            .start_workflow(ProofingWorkflow::run, input, options)
-            .await
-        {
+        match self.client.start_workflow(ProofingWorkflow::run, input, options).await {
             Ok(_) | Err(WorkflowStartError::AlreadyStarted { .. }) => Ok(()),
             Err(err) => Err(EngineError::Unavailable(err.into())),
         }
@@ -74,9 +65,8 @@ impl WorkflowEngine {
 
     /// Asks the application's workflow to cancel.
     pub async fn cancel(&self, application_id: ApplicationId) -> Result<(), EngineError> {
-        let handle = self
-            .client
-            .get_workflow_handle::<ProofingWorkflow>(application_id.to_string());
+        let handle =
+            self.client.get_workflow_handle::<ProofingWorkflow>(application_id.to_string());
         let signalled = handle
             .signal(
                 ProofingWorkflow::cancel,

@@ -29,16 +29,12 @@ use middleware::RequestContext;
 
 /// The OpenAPI service: every documented operation.
 pub fn openapi_service() -> OpenApiService<(ApplicationsApi, OpsApi), ()> {
-    OpenApiService::new(
-        (ApplicationsApi, OpsApi),
-        "idproof",
-        env!("CARGO_PKG_VERSION"),
-    )
-    .description(
-        "Identity proofing for foreigners in Thailand: passport, immigration record and \
+    OpenApiService::new((ApplicationsApi, OpsApi), "idproof", env!("CARGO_PKG_VERSION"))
+        .description(
+            "Identity proofing for foreigners in Thailand: passport, immigration record and \
              mobile number, turned into a tiered digital ID. Errors are problem+json (RFC 9457) \
              with a stable `code` and the request id.",
-    )
+        )
 }
 
 /// The OpenAPI document, as committed in `openapi/idproof.json`.
@@ -51,10 +47,7 @@ pub fn app(state: ApiState) -> impl Endpoint {
     let service = openapi_service();
     let docs = service.swagger_ui();
     let spec = service.spec_endpoint();
-    let context = RequestContext {
-        body_limit: state.body_limit,
-        metrics: state.metrics.clone(),
-    };
+    let context = RequestContext { body_limit: state.body_limit, metrics: state.metrics.clone() };
 
     Route::new()
         .nest("/", service)

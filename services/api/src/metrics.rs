@@ -25,11 +25,8 @@ impl Metrics {
             &["method", "operation", "status"],
         )?;
         let latency = HistogramVec::new(
-            HistogramOpts::new("http_request_duration_seconds", "Time to serve a request").buckets(
-                vec![
-                    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
-                ],
-            ),
+            HistogramOpts::new("http_request_duration_seconds", "Time to serve a request")
+                .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5]),
             &["method", "operation"],
         )?;
         let applications_created = IntCounterVec::new(
@@ -39,12 +36,7 @@ impl Metrics {
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(applications_created.clone()))?;
-        Ok(Self {
-            registry: Arc::new(registry),
-            requests,
-            latency,
-            applications_created,
-        })
+        Ok(Self { registry: Arc::new(registry), requests, latency, applications_created })
     }
 
     pub(crate) fn observe_request(
@@ -54,18 +46,14 @@ impl Metrics {
         status: StatusCode,
         elapsed: Duration,
     ) {
-        self.requests
-            .with_label_values(&[method.as_str(), operation, status.as_str()])
-            .inc();
+        self.requests.with_label_values(&[method.as_str(), operation, status.as_str()]).inc();
         self.latency
             .with_label_values(&[method.as_str(), operation])
             .observe(elapsed.as_secs_f64());
     }
 
     pub(crate) fn application_created(&self, purpose: &str, tier: &str, channel: &str) {
-        self.applications_created
-            .with_label_values(&[purpose, tier, channel])
-            .inc();
+        self.applications_created.with_label_values(&[purpose, tier, channel]).inc();
     }
 
     /// The metrics in Prometheus text format.

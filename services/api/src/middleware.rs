@@ -32,11 +32,7 @@ impl<E: Endpoint> Middleware<E> for RequestContext {
     type Output = RequestContextEndpoint<E>;
 
     fn transform(&self, inner: E) -> Self::Output {
-        RequestContextEndpoint {
-            inner,
-            body_limit: self.body_limit,
-            metrics: self.metrics.clone(),
-        }
+        RequestContextEndpoint { inner, body_limit: self.body_limit, metrics: self.metrics.clone() }
     }
 }
 
@@ -85,8 +81,7 @@ impl<E: Endpoint> Endpoint for RequestContextEndpoint<E> {
             .unwrap_or_else(|| "other".to_owned());
         let status = response.status();
         let elapsed = started.elapsed();
-        self.metrics
-            .observe_request(&method, &operation, status, elapsed);
+        self.metrics.observe_request(&method, &operation, status, elapsed);
         tracing::info!(
             target: "idproof::http",
             request_id = %request_id,
@@ -108,9 +103,7 @@ fn request_id_of(req: &Request) -> String {
         .filter(|value| {
             !value.is_empty()
                 && value.len() <= 64
-                && value
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         })
         .map(str::to_owned)
         .unwrap_or_else(|| Uuid::now_v7().to_string())
@@ -133,13 +126,10 @@ async fn limit_body(mut req: Request, limit: usize) -> Result<Request, ApiError>
     }
 
     let body = req.take_body();
-    let bytes = body
-        .into_bytes_limit(limit)
-        .await
-        .map_err(|err| match err {
-            poem::error::ReadBodyError::PayloadTooLarge => ApiError::PayloadTooLarge(limit),
-            other => ApiError::MalformedBody(format!("the body could not be read: {other}")),
-        })?;
+    let bytes = body.into_bytes_limit(limit).await.map_err(|err| match err {
+        poem::error::ReadBodyError::PayloadTooLarge => ApiError::PayloadTooLarge(limit),
+        other => ApiError::MalformedBody(format!("the body could not be read: {other}")),
+    })?;
     req.set_body(bytes);
     Ok(req)
 }

@@ -179,10 +179,8 @@ impl ResponseError for ApiError {
             tracing::error!(error = ?err, "request failed");
         }
         let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
-        let mut response = Response::builder()
-            .status(self.status())
-            .content_type(PROBLEM_JSON)
-            .body(body);
+        let mut response =
+            Response::builder().status(self.status()).content_type(PROBLEM_JSON).body(body);
         if matches!(self, ApiError::Unauthenticated) {
             response.headers_mut().insert(
                 poem::http::header::WWW_AUTHENTICATE,
@@ -195,16 +193,10 @@ impl ResponseError for ApiError {
 
 /// The statuses an operation may answer with on error, each a [`Problem`].
 const DOCUMENTED: &[(u16, &str)] = &[
-    (
-        400,
-        "Malformed JSON or an unknown field (`malformed_body`, `unknown_field`)",
-    ),
+    (400, "Malformed JSON or an unknown field (`malformed_body`, `unknown_field`)"),
     (401, "No valid X-Api-Key (`unauthenticated`)"),
     (403, "The key lacks the operation's scope (`missing_scope`)"),
-    (
-        404,
-        "No such application for this client (`application_not_found`)",
-    ),
+    (404, "No such application for this client (`application_not_found`)"),
     (409, "The application has ended (`application_closed`)"),
     (413, "The body is over the limit (`payload_too_large`)"),
     (
@@ -213,14 +205,8 @@ const DOCUMENTED: &[(u16, &str)] = &[
          does not allow (`invalid_field`, `unknown_purpose`, `idempotency_key_reused`, \
          `tier_below_purpose_minimum`, `tier_needs_attended_channel`)",
     ),
-    (
-        503,
-        "The workflow engine is unavailable; nothing was stored (`workflow_engine_unavailable`)",
-    ),
-    (
-        500,
-        "An internal error; quote the request id (`internal_error`)",
-    ),
+    (503, "The workflow engine is unavailable; nothing was stored (`workflow_engine_unavailable`)"),
+    (500, "An internal error; quote the request id (`internal_error`)"),
 ];
 
 impl ApiResponse for ApiError {

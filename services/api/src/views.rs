@@ -150,9 +150,7 @@ impl ApplicationView {
                 application.channel,
             );
             let passed = |kind: &EvidenceKind| {
-                steps
-                    .iter()
-                    .any(|step| step.verdict == Verdict::Passed && step.step == kind.step())
+                steps.iter().any(|step| step.verdict == Verdict::Passed && step.step == kind.step())
             };
             plan.map(|plan| plan.required)
                 .unwrap_or_default()
@@ -165,10 +163,7 @@ impl ApplicationView {
         let flags = steps
             .iter()
             .filter(|step| step.verdict == Verdict::Flagged)
-            .map(|step| Flag {
-                step: step.step.into(),
-                reason: step.reason.clone(),
-            })
+            .map(|step| Flag { step: step.step.into(), reason: step.reason.clone() })
             .collect();
         let steps = steps
             .into_iter()

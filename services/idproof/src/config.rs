@@ -144,19 +144,11 @@ impl Default for Config {
                 body_limit_bytes: 1024 * 1024,
                 readiness_timeout_ms: 2000,
             },
-            proofing: ProofingConfig {
-                idle_timeout_secs: 24 * 60 * 60,
-                step_timeout_secs: 30,
-            },
+            proofing: ProofingConfig { idle_timeout_secs: 24 * 60 * 60, step_timeout_secs: 30 },
             evidence: EvidenceConfig::default(),
             worker: WorkerConfig::default(),
-            log: LogConfig {
-                filter: "info".to_owned(),
-                format: LogFormat::Text,
-            },
-            dev: DevConfig {
-                data_dir: PathBuf::from(".idproof"),
-            },
+            log: LogConfig { filter: "info".to_owned(), format: LogFormat::Text },
+            dev: DevConfig { data_dir: PathBuf::from(".idproof") },
         }
     }
 }
@@ -191,14 +183,10 @@ impl Config {
 
     fn validate(&self) -> Result<(), ConfigError> {
         if self.proofing.idle_timeout_secs == 0 || self.proofing.step_timeout_secs == 0 {
-            return Err(ConfigError::Value(
-                "proofing timeouts must be at least 1 second".into(),
-            ));
+            return Err(ConfigError::Value("proofing timeouts must be at least 1 second".into()));
         }
         if self.http.body_limit_bytes < 1024 {
-            return Err(ConfigError::Value(
-                "http.body_limit_bytes must be at least 1024".into(),
-            ));
+            return Err(ConfigError::Value("http.body_limit_bytes must be at least 1024".into()));
         }
         self.failpoint()?;
         Ok(())
@@ -214,18 +202,12 @@ impl Config {
         let Some(spec) = &self.worker.failpoint else {
             return Ok(None);
         };
-        let bad = || {
-            ConfigError::Value(format!(
-                "worker.failpoint {spec:?} is not STEP:MILLISECONDS"
-            ))
-        };
+        let bad =
+            || ConfigError::Value(format!("worker.failpoint {spec:?} is not STEP:MILLISECONDS"));
         let (step, millis) = spec.split_once(':').ok_or_else(bad)?;
         let step: Step = step.parse().map_err(|_| bad())?;
         let millis: u64 = millis.parse().map_err(|_| bad())?;
-        Ok(Some(Failpoint {
-            step,
-            pause: Duration::from_millis(millis),
-        }))
+        Ok(Some(Failpoint { step, pause: Duration::from_millis(millis) }))
     }
 }
 
@@ -250,17 +232,8 @@ mod tests {
         let bad = dir.join("bad.toml");
         std::fs::write(&bad, "[proofing]\nidle_timeout = 60\n").unwrap();
 
-        assert_eq!(
-            Config::load(Some(&good))
-                .unwrap()
-                .proofing
-                .idle_timeout_secs,
-            60
-        );
-        assert!(matches!(
-            Config::load(Some(&bad)),
-            Err(ConfigError::Invalid(_))
-        ));
+        assert_eq!(Config::load(Some(&good)).unwrap().proofing.idle_timeout_secs, 60);
+        assert!(matches!(Config::load(Some(&bad)), Err(ConfigError::Invalid(_))));
     }
 
     #[test]
@@ -268,10 +241,7 @@ mod tests {
         let mut config = Config::default();
         config.worker.failpoint = Some("intake:1500".into());
         let failpoint = config.failpoint().unwrap().unwrap();
-        assert_eq!(
-            (failpoint.step, failpoint.pause),
-            (Step::Intake, Duration::from_millis(1500))
-        );
+        assert_eq!((failpoint.step, failpoint.pause), (Step::Intake, Duration::from_millis(1500)));
 
         for bad in ["intake", "nostep:10", "intake:soon", ":"] {
             config.worker.failpoint = Some(bad.into());

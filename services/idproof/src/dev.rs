@@ -47,10 +47,7 @@ pub async fn ensure_api_key(store: &Store, data_dir: &Path) -> anyhow::Result<St
 
     let new = NewClient {
         name: "dev".to_owned(),
-        scopes: Scope::ALL
-            .iter()
-            .map(|scope| scope.as_str().to_owned())
-            .collect(),
+        scopes: Scope::ALL.iter().map(|scope| scope.as_str().to_owned()).collect(),
         callback_url: None,
     };
     let (_, issued) = store.create_client(new, SystemClock.now()).await?;
@@ -68,9 +65,8 @@ fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(path)
-        .with_context(|| format!("failed to write {}", path.display()))?;
+    let mut file =
+        options.open(path).with_context(|| format!("failed to write {}", path.display()))?;
     file.write_all(contents.as_bytes())
         .with_context(|| format!("failed to write {}", path.display()))
 }

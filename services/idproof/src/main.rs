@@ -76,22 +76,14 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!("migrations applied");
             Ok(())
         }
-        Command::Client {
-            command:
-                ClientCommand::Create {
-                    name,
-                    scopes,
-                    callback_url,
-                },
-        } => create_client(&config, name, scopes, callback_url).await,
+        Command::Client { command: ClientCommand::Create { name, scopes, callback_url } } => {
+            create_client(&config, name, scopes, callback_url).await
+        }
         Command::Serve => {
             let store = wiring::open_store(&config).await?;
             let client = wiring::connect_temporal(&config, TEMPORAL_PATIENCE).await?;
             let api = wiring::start_api(&config, store, client, shutdown_signal()).await?;
-            api.task
-                .await
-                .context("the API task panicked")?
-                .context("the API server failed")
+            api.task.await.context("the API task panicked")?.context("the API server failed")
         }
         Command::Worker => {
             let store = wiring::open_store(&config).await?;
@@ -109,8 +101,7 @@ async fn main() -> anyhow::Result<()> {
             let worker = wiring::run_worker(&config, store, client, shutdown_signal());
             let (worker, api) = tokio::join!(worker, api.task);
             worker?;
-            api.context("the API task panicked")?
-                .context("the API server failed")
+            api.context("the API task panicked")?.context("the API server failed")
         }
     }
 }
@@ -122,17 +113,10 @@ async fn create_client(
     callback_url: Option<String>,
 ) -> anyhow::Result<()> {
     let scopes = if scopes.is_empty() {
-        Scope::ALL
-            .iter()
-            .map(|scope| scope.as_str().to_owned())
-            .collect()
+        Scope::ALL.iter().map(|scope| scope.as_str().to_owned()).collect()
     } else {
         for scope in &scopes {
-            let known = Scope::ALL
-                .iter()
-                .map(Scope::as_str)
-                .collect::<Vec<_>>()
-                .join(", ");
+            let known = Scope::ALL.iter().map(Scope::as_str).collect::<Vec<_>>().join(", ");
             Scope::parse(scope)
                 .with_context(|| format!("unknown scope {scope:?}; known scopes: {known}"))?;
         }
@@ -140,16 +124,8 @@ async fn create_client(
     };
 
     let store = wiring::open_store(config).await?;
-    let (client, issued) = store
-        .create_client(
-            NewClient {
-                name,
-                scopes,
-                callback_url,
-            },
-            SystemClock.now(),
-        )
-        .await?;
+    let (client, issued) =
+        store.create_client(NewClient { name, scopes, callback_url }, SystemClock.now()).await?;
     println!("client id: {}", client.id);
     println!("scopes:    {}", client.scopes.join(" "));
     println!("api key:   {}", issued.key);

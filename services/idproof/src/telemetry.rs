@@ -13,9 +13,7 @@ pub fn init(config: &LogConfig) {
     let registry = tracing_subscriber::registry().with(filter);
     let installed = match config.format {
         LogFormat::Text => registry.with(fmt::layer().with_target(true)).try_init(),
-        LogFormat::Json => registry
-            .with(fmt::layer().json().flatten_event(true))
-            .try_init(),
+        LogFormat::Json => registry.with(fmt::layer().json().flatten_event(true)).try_init(),
     };
     if installed.is_err() {
         tracing::debug!("a tracing subscriber was already installed");

@@ -21,11 +21,7 @@ use crate::config::Config;
 
 /// The evidence cipher from the configured keys.
 pub fn evidence_cipher(config: &Config) -> anyhow::Result<EvidenceCipher> {
-    let keys = config
-        .evidence
-        .keys
-        .iter()
-        .map(|(id, key)| (id.as_str(), key.as_str()));
+    let keys = config.evidence.keys.iter().map(|(id, key)| (id.as_str(), key.as_str()));
     EvidenceCipher::from_base64_keys(keys, &config.evidence.current_key_id).context(
         "evidence keys are not usable: set evidence.current_key_id and evidence.keys.<id> \
          (32 bytes of base64)",
@@ -35,27 +31,16 @@ pub fn evidence_cipher(config: &Config) -> anyhow::Result<EvidenceCipher> {
 /// Connects to the database and applies pending migrations.
 pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
     let cipher = evidence_cipher(config)?;
-    create_sqlite_dir(&config.database.url)?;
-    let store = Store::connect(
-        &config.database.url,
-        config.database.max_connections,
-        cipher,
-    )
-    .await
-    .context("failed to open the database")?;
-    store
-        .migrate()
+    migrate(config).await?;
+    Store::connect(&config.database.url, config.database.max_connections, cipher)
         .await
-        .context("failed to migrate the database")?;
-    Ok(store)
+        .context("failed to open the database")
 }
 
 /// Applies pending migrations; needs no evidence key.
 pub async fn migrate(config: &Config) -> anyhow::Result<()> {
     create_sqlite_dir(&config.database.url)?;
-    idproof_store::migrate(&config.database.url)
-        .await
-        .context("failed to migrate the database")
+    idproof_store::migrate(&config.database.url).await.context("failed to migrate the database")
 }
 
 /// Creates the directory of a SQLite file, which SQLite will not do itself.
@@ -80,12 +65,8 @@ fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
 
 /// Connects to Temporal, retrying for up to `patience` while the server starts.
 pub async fn connect_temporal(config: &Config, patience: Duration) -> anyhow::Result<Client> {
-    let target = Url::parse(&config.temporal.address).with_context(|| {
-        format!(
-            "temporal.address {:?} is not a URL",
-            config.temporal.address
-        )
-    })?;
+    let target = Url::parse(&config.temporal.address)
+        .with_context(|| format!("temporal.address {:?} is not a URL", config.temporal.address))?;
     let deadline = tokio::time::Instant::now() + patience;
     let mut wait = Duration::from_millis(200);
 

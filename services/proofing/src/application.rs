@@ -14,10 +14,7 @@ pub struct UnknownValue {
 
 impl UnknownValue {
     pub(crate) fn new(kind: &'static str, value: &str) -> Self {
-        Self {
-            kind,
-            value: value.chars().take(64).collect(),
-        }
+        Self { kind, value: value.chars().take(64).collect() }
     }
 }
 
@@ -172,10 +169,7 @@ mod tests {
 
     #[test]
     fn only_final_statuses_are_final() {
-        let finals: Vec<_> = ApplicationStatus::ALL
-            .iter()
-            .filter(|s| s.is_final())
-            .collect();
+        let finals: Vec<_> = ApplicationStatus::ALL.iter().filter(|s| s.is_final()).collect();
         assert_eq!(finals.len(), 4);
         assert!(!ApplicationStatus::AwaitingEvidence.is_final());
     }

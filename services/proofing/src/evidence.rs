@@ -122,10 +122,7 @@ mod tests {
             let plan =
                 EvidencePlan::for_application(Purpose::DigitalId, *tier, Channel::OfficerCounter)
                     .unwrap();
-            assert!(
-                previous.iter().all(|kind| plan.required.contains(kind)),
-                "{tier}"
-            );
+            assert!(previous.iter().all(|kind| plan.required.contains(kind)), "{tier}");
             previous = plan.required;
         }
     }
@@ -135,10 +132,7 @@ mod tests {
         let plan =
             EvidencePlan::for_application(Purpose::DigitalId, Tier::T1, Channel::SelfService)
                 .unwrap();
-        assert_eq!(
-            plan.required,
-            vec![EvidenceKind::Mrz, EvidenceKind::MobileNumber]
-        );
+        assert_eq!(plan.required, vec![EvidenceKind::Mrz, EvidenceKind::MobileNumber]);
         assert!(!plan.immigration_check);
         assert!(!plan.officer_confirmation);
     }

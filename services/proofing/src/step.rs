@@ -57,10 +57,6 @@ pub struct StepOutcome {
 impl StepOutcome {
     /// An outcome with the given verdict and reason code.
     pub fn new(step: Step, verdict: Verdict, reason: impl Into<String>) -> Self {
-        Self {
-            step,
-            verdict,
-            reason: reason.into(),
-        }
+        Self { step, verdict, reason: reason.into() }
     }
 }

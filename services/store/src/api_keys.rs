@@ -39,11 +39,7 @@ pub fn issue() -> IssuedKey {
     let prefix = URL_SAFE_NO_PAD.encode(prefix).replace(['-', '_'], "x");
     let secret = URL_SAFE_NO_PAD.encode(secret);
     let hash = hash_secret(&secret);
-    IssuedKey {
-        key: format!("{KEY_TAG}_{prefix}_{secret}"),
-        prefix,
-        hash,
-    }
+    IssuedKey { key: format!("{KEY_TAG}_{prefix}_{secret}"), prefix, hash }
 }
 
 /// Splits a presented key; `None` when it does not have the shape of one of ours.
@@ -53,19 +49,14 @@ pub fn parse(presented: &str) -> Option<PresentedKey<'_>> {
     let well_formed = prefix.len() == 12
         && secret.len() == 43
         && prefix.bytes().all(|b| b.is_ascii_alphanumeric())
-        && secret
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        && secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     well_formed.then_some(PresentedKey { prefix, secret })
 }
 
 impl PresentedKey<'_> {
     /// Whether the secret hashes to the stored hash, compared in constant time.
     pub fn matches(&self, stored_hash: &str) -> bool {
-        hash_secret(self.secret)
-            .as_bytes()
-            .ct_eq(stored_hash.as_bytes())
-            .into()
+        hash_secret(self.secret).as_bytes().ct_eq(stored_hash.as_bytes()).into()
     }
 }
 
@@ -91,15 +82,8 @@ mod tests {
     fn malformed_keys_do_not_parse() {
         let issued = issue();
         let truncated = &issued.key[..issued.key.len() - 1];
-        for bad in [
-            "",
-            "idp_",
-            "idp__",
-            "abc_def_ghi",
-            truncated,
-            "idp_ÄÄÄÄÄÄ_x",
-            &issued.key[4..],
-        ] {
+        for bad in ["", "idp_", "idp__", "abc_def_ghi", truncated, "idp_ÄÄÄÄÄÄ_x", &issued.key[4..]]
+        {
             assert!(parse(bad).is_none(), "{bad:?}");
         }
         let long = format!("{}A", issued.key);

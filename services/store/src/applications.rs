@@ -77,20 +77,11 @@ impl TryFrom<application::Model> for ApplicationRecord {
         Ok(Self {
             id: model.id.into(),
             client_id: model.client_id.into(),
-            purpose: model
-                .purpose
-                .parse()
-                .map_err(corrupt("application.purpose"))?,
+            purpose: model.purpose.parse().map_err(corrupt("application.purpose"))?,
             tier: model.tier.parse().map_err(corrupt("application.tier"))?,
-            channel: model
-                .channel
-                .parse()
-                .map_err(corrupt("application.channel"))?,
+            channel: model.channel.parse().map_err(corrupt("application.channel"))?,
             client_reference: model.client_reference,
-            status: model
-                .status
-                .parse()
-                .map_err(corrupt("application.status"))?,
+            status: model.status.parse().map_err(corrupt("application.status"))?,
             created_at: model.created_at,
             updated_at: model.updated_at,
         })
@@ -105,9 +96,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<CreateOutcome, StoreError> {
         if let Some(key) = &new.idempotency_key
-            && let Some(outcome) = self
-                .replay(new.client_id, key, &new.request_fingerprint)
-                .await?
+            && let Some(outcome) = self.replay(new.client_id, key, &new.request_fingerprint).await?
         {
             return Ok(outcome);
         }
@@ -126,21 +115,13 @@ impl Store {
             updated_at: Set(now),
         };
 
-        let txn = self
-            .db
-            .begin()
-            .await
-            .context("failed to begin a transaction")?;
-        let inserted = application::Entity::insert(model)
-            .exec_without_returning(&txn)
-            .await;
+        let txn = self.db.begin().await.context("failed to begin a transaction")?;
+        let inserted = application::Entity::insert(model).exec_without_returning(&txn).await;
         if let Err(err) = inserted {
             drop(txn);
             // Two requests with one key raced: the loser answers with the winner's application.
             if let Some(key) = &new.idempotency_key {
-                let replay = self
-                    .replay(new.client_id, key, &new.request_fingerprint)
-                    .await?;
+                let replay = self.replay(new.client_id, key, &new.request_fingerprint).await?;
                 if let Some(outcome) = replay {
                     return Ok(outcome);
                 }
@@ -157,9 +138,7 @@ impl Store {
         let actor = Actor::Client(new.client_id.as_uuid());
         let id = Some(new.id.as_uuid());
         audit::record(&txn, actor, "application.created", id, detail, now).await?;
-        txn.commit()
-            .await
-            .context("failed to commit a new application")?;
+        txn.commit().await.context("failed to commit a new application")?;
 
         let created = self.application(new.id).await?;
         Ok(CreateOutcome::Created(created))
@@ -191,10 +170,7 @@ impl Store {
     pub async fn application(&self, id: ApplicationId) -> Result<ApplicationRecord, StoreError> {
         find(&self.db, id)
             .await?
-            .ok_or_else(|| StoreError::NotFound {
-                what: "application",
-                id: id.to_string(),
-            })
+            .ok_or_else(|| StoreError::NotFound { what: "application", id: id.to_string() })
     }
 
     /// The application with this id if `client_id` owns it. Another client's application is
@@ -204,19 +180,13 @@ impl Store {
         client_id: ClientId,
         id: ApplicationId,
     ) -> Result<Option<ApplicationRecord>, StoreError> {
-        Ok(find(&self.db, id)
-            .await?
-            .filter(|application| application.client_id == client_id))
+        Ok(find(&self.db, id).await?.filter(|application| application.client_id == client_id))
     }
 
     /// Removes an application whose workflow could not be started, with its audit events, so
     /// that nothing is left half-way.
     pub async fn discard_unstarted_application(&self, id: ApplicationId) -> Result<(), StoreError> {
-        let txn = self
-            .db
-            .begin()
-            .await
-            .context("failed to begin a transaction")?;
+        let txn = self.db.begin().await.context("failed to begin a transaction")?;
         audit_event::Entity::delete_many()
             .filter(audit_event::Column::ApplicationId.eq(id.as_uuid()))
             .exec(&txn)
@@ -228,9 +198,7 @@ impl Store {
             .exec(&txn)
             .await
             .context("failed to delete an unstarted application")?;
-        txn.commit()
-            .await
-            .context("failed to commit discarding an application")
+        txn.commit().await.context("failed to commit discarding an application")
     }
 }
 

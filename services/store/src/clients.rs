@@ -38,11 +38,7 @@ pub struct ClientRecord {
 impl From<api_client::Model> for ClientRecord {
     fn from(model: api_client::Model) -> Self {
         let scopes = model.scopes.split_whitespace().map(str::to_owned).collect();
-        Self {
-            id: model.id,
-            name: model.name,
-            scopes,
-        }
+        Self { id: model.id, name: model.name, scopes }
     }
 }
 
@@ -66,26 +62,16 @@ impl Store {
             disabled_at: Set(None),
         };
 
-        let txn = self
-            .db
-            .begin()
-            .await
-            .context("failed to begin a transaction")?;
+        let txn = self.db.begin().await.context("failed to begin a transaction")?;
         api_client::Entity::insert(model)
             .exec_without_returning(&txn)
             .await
             .context("failed to insert an API client")?;
         let detail = json!({ "client_id": id, "scopes": new.scopes });
         audit::record(&txn, Actor::Operator, "client.created", None, detail, now).await?;
-        txn.commit()
-            .await
-            .context("failed to commit a new API client")?;
+        txn.commit().await.context("failed to commit a new API client")?;
 
-        let record = ClientRecord {
-            id,
-            name: new.name,
-            scopes: new.scopes,
-        };
+        let record = ClientRecord { id, name: new.name, scopes: new.scopes };
         Ok((record, issued))
     }
 

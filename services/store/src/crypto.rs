@@ -76,27 +76,18 @@ impl EvidenceCipher {
         for (key_id, encoded) in keys {
             let bytes = STANDARD
                 .decode(encoded.trim())
-                .map_err(|_| CipherError::BadKey {
-                    key_id: key_id.to_owned(),
-                })?;
+                .map_err(|_| CipherError::BadKey { key_id: key_id.to_owned() })?;
             if bytes.len() != 32 {
-                return Err(CipherError::BadKey {
-                    key_id: key_id.to_owned(),
-                });
+                return Err(CipherError::BadKey { key_id: key_id.to_owned() });
             }
             let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&bytes));
             loaded.insert(key_id.to_owned(), cipher);
         }
 
         if !loaded.contains_key(current) {
-            return Err(CipherError::UnknownKey {
-                key_id: current.to_owned(),
-            });
+            return Err(CipherError::UnknownKey { key_id: current.to_owned() });
         }
-        Ok(Self {
-            keys: loaded,
-            current: current.to_owned(),
-        })
+        Ok(Self { keys: loaded, current: current.to_owned() })
     }
 
     /// A fresh random key, base64, for `idproof dev` and tests.
@@ -111,42 +102,24 @@ impl EvidenceCipher {
         let cipher = self
             .keys
             .get(&self.current)
-            .ok_or_else(|| CipherError::UnknownKey {
-                key_id: self.current.clone(),
-            })?;
+            .ok_or_else(|| CipherError::UnknownKey { key_id: self.current.clone() })?;
 
         let mut nonce = [0u8; 12];
         rand::rng().fill_bytes(&mut nonce);
         let ciphertext = cipher
-            .encrypt(
-                Nonce::from_slice(&nonce),
-                Payload {
-                    msg: plaintext,
-                    aad: context,
-                },
-            )
-            .map_err(|_| CipherError::Tampered {
-                key_id: self.current.clone(),
-            })?;
+            .encrypt(Nonce::from_slice(&nonce), Payload { msg: plaintext, aad: context })
+            .map_err(|_| CipherError::Tampered { key_id: self.current.clone() })?;
 
-        Ok(Sealed {
-            key_id: self.current.clone(),
-            nonce: nonce.to_vec(),
-            ciphertext,
-        })
+        Ok(Sealed { key_id: self.current.clone(), nonce: nonce.to_vec(), ciphertext })
     }
 
     /// Opens a sealed blob, checking it was sealed for `context`.
     pub fn open(&self, sealed: &Sealed, context: &[u8]) -> Result<Vec<u8>, CipherError> {
-        let tampered = || CipherError::Tampered {
-            key_id: sealed.key_id.clone(),
-        };
+        let tampered = || CipherError::Tampered { key_id: sealed.key_id.clone() };
         let cipher = self
             .keys
             .get(&sealed.key_id)
-            .ok_or_else(|| CipherError::UnknownKey {
-                key_id: sealed.key_id.clone(),
-            })?;
+            .ok_or_else(|| CipherError::UnknownKey { key_id: sealed.key_id.clone() })?;
         if sealed.nonce.len() != 12 {
             return Err(tampered());
         }
@@ -154,10 +127,7 @@ impl EvidenceCipher {
         cipher
             .decrypt(
                 Nonce::from_slice(&sealed.nonce),
-                Payload {
-                    msg: &sealed.ciphertext,
-                    aad: context,
-                },
+                Payload { msg: &sealed.ciphertext, aad: context },
             )
             .map_err(|_| tampered())
     }
@@ -176,19 +146,11 @@ mod tests {
         let key = EvidenceCipher::generate_base64_key();
         let cipher = cipher_with(&[("k1", &key)], "k1");
 
-        let sealed = cipher
-            .seal(b"P<UTOERIKSSON<<ANNA<MARIA", b"app-1/mrz")
-            .unwrap();
+        let sealed = cipher.seal(b"P<UTOERIKSSON<<ANNA<MARIA", b"app-1/mrz").unwrap();
 
         assert_ne!(sealed.ciphertext, b"P<UTOERIKSSON<<ANNA<MARIA");
-        assert_eq!(
-            cipher.open(&sealed, b"app-1/mrz").unwrap(),
-            b"P<UTOERIKSSON<<ANNA<MARIA"
-        );
-        assert!(matches!(
-            cipher.open(&sealed, b"app-2/mrz"),
-            Err(CipherError::Tampered { .. })
-        ));
+        assert_eq!(cipher.open(&sealed, b"app-1/mrz").unwrap(), b"P<UTOERIKSSON<<ANNA<MARIA");
+        assert!(matches!(cipher.open(&sealed, b"app-2/mrz"), Err(CipherError::Tampered { .. })));
     }
 
     #[test]

@@ -71,26 +71,14 @@ impl Store {
             delete_after: Set(new.delete_after),
         };
 
-        let txn = self
-            .db
-            .begin()
-            .await
-            .context("failed to begin a transaction")?;
+        let txn = self.db.begin().await.context("failed to begin a transaction")?;
         evidence::Entity::insert(row)
             .exec_without_returning(&txn)
             .await
             .context("failed to insert evidence")?;
         let detail = json!({ "evidence_id": id, "kind": new.kind });
         let application = Some(new.application_id.as_uuid());
-        audit::record(
-            &txn,
-            Actor::Workflow,
-            "evidence.stored",
-            application,
-            detail,
-            now,
-        )
-        .await?;
+        audit::record(&txn, Actor::Workflow, "evidence.stored", application, detail, now).await?;
         txn.commit().await.context("failed to commit evidence")?;
         Ok(id)
     }
@@ -101,30 +89,14 @@ impl Store {
             .one(&self.db)
             .await
             .context("failed to read evidence")?
-            .ok_or_else(|| StoreError::NotFound {
-                what: "evidence",
-                id: id.to_string(),
-            })?;
+            .ok_or_else(|| StoreError::NotFound { what: "evidence", id: id.to_string() })?;
 
         let application_id = ApplicationId::from(row.application_id);
-        let kind: EvidenceKind = row.kind.parse().map_err(|_| StoreError::Corrupt {
-            column: "evidence.kind",
-        })?;
-        let sealed = Sealed {
-            key_id: row.key_id,
-            nonce: row.nonce,
-            ciphertext: row.ciphertext,
-        };
-        let content = self
-            .cipher
-            .open(&sealed, &seal_context(id, application_id, kind))?;
+        let kind: EvidenceKind =
+            row.kind.parse().map_err(|_| StoreError::Corrupt { column: "evidence.kind" })?;
+        let sealed = Sealed { key_id: row.key_id, nonce: row.nonce, ciphertext: row.ciphertext };
+        let content = self.cipher.open(&sealed, &seal_context(id, application_id, kind))?;
 
-        Ok(EvidenceRecord {
-            id,
-            application_id,
-            kind,
-            content_type: row.content_type,
-            content,
-        })
+        Ok(EvidenceRecord { id, application_id, kind, content_type: row.content_type, content })
     }
 }

@@ -18,7 +18,10 @@ mod steps;
 use std::time::Duration;
 
 use idproof_migrations::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, sqlx::sqlite::SqliteJournalMode};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, TransactionTrait,
+    sqlx::sqlite::SqliteJournalMode,
+};
 
 pub use applications::{ApplicationRecord, CreateOutcome, NewApplication};
 pub use clients::{ClientRecord, NewClient};
@@ -47,20 +50,6 @@ impl Store {
         Ok(Self { db, cipher })
     }
 
-    /// Applies the migrations not yet applied.
-    pub async fn migrate(&self) -> Result<(), StoreError> {
-        Migrator::up(&self.db, None)
-            .await
-            .context("failed to apply migrations")
-    }
-
-    /// Undoes every migration; for tests of the migrations' `down`.
-    pub async fn migrate_down_all(&self) -> Result<(), StoreError> {
-        Migrator::down(&self.db, None)
-            .await
-            .context("failed to undo migrations")
-    }
-
     /// Whether the database answers.
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.db.ping().await.context("database ping failed")
@@ -73,14 +62,57 @@ impl Store {
 }
 
 /// Applies pending migrations to the database at `url`; needs no evidence key.
+///
+/// Replicas that start together migrate one at a time: on PostgreSQL under a transaction-scoped
+/// advisory lock, on SQLite under an immediate transaction. The first applies the migrations;
+/// the others wait, then find nothing left to do.
 pub async fn migrate(url: &str) -> Result<(), StoreError> {
+    // One connection, so that the lock and the migrations share it.
     let db = connect_database(url, 1).await?;
-    Migrator::up(&db, None)
-        .await
-        .context("failed to apply migrations")?;
-    db.close().await.context("failed to close the database")
+    let migrated = match db.get_database_backend() {
+        DbBackend::Postgres => migrate_postgres(&db).await,
+        _ => migrate_sqlite(&db).await,
+    };
+    db.close().await.context("failed to close the database")?;
+    migrated
 }
 
+/// The PostgreSQL advisory lock that start-ups take to migrate one at a time.
+const MIGRATION_LOCK: i64 = 0x1d9_0f00_0001;
+
+/// Each migration runs in a savepoint of the transaction that holds the lock.
+async fn migrate_postgres(db: &DatabaseConnection) -> Result<(), StoreError> {
+    let txn = db.begin().await.context("failed to begin the migration transaction")?;
+    txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
+        .await
+        .context("failed to take the migration lock")?;
+    Migrator::up(&txn, None).await.context("failed to apply migrations")?;
+    txn.commit().await.context("failed to commit the migrations")
+}
+
+/// SQLite's schema changes are transactional; `BEGIN IMMEDIATE` takes the write lock at once,
+/// so a second start-up waits (busy timeout) instead of racing.
+async fn migrate_sqlite(db: &DatabaseConnection) -> Result<(), StoreError> {
+    db.execute_unprepared("BEGIN IMMEDIATE").await.context("failed to take the migration lock")?;
+    match Migrator::up(db, None).await {
+        Ok(()) => db
+            .execute_unprepared("COMMIT")
+            .await
+            .map(drop)
+            .context("failed to commit the migrations"),
+        Err(err) => {
+            db.execute_unprepared("ROLLBACK").await.ok();
+            Err(StoreError::Database { context: "failed to apply migrations", source: err })
+        }
+    }
+}
+
+/// Undoes every migration; for tests of the migrations' `down`.
+pub async fn migrate_down_all(url: &str) -> Result<(), StoreError> {
+    let db = connect_database(url, 1).await?;
+    Migrator::down(&db, None).await.context("failed to undo migrations")?;
+    db.close().await.context("failed to close the database")
+}
 async fn connect_database(
     url: &str,
     max_connections: u32,
@@ -101,7 +133,5 @@ async fn connect_database(
                 .journal_mode(SqliteJournalMode::Wal)
                 .busy_timeout(Duration::from_secs(10))
         });
-    Database::connect(options)
-        .await
-        .context("failed to connect to the database")
+    Database::connect(options).await.context("failed to connect to the database")
 }

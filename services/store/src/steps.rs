@@ -40,10 +40,7 @@ impl TryFrom<step_result::Model> for StepRecord {
 
     fn try_from(model: step_result::Model) -> Result<Self, Self::Error> {
         Ok(Self {
-            step: model
-                .step
-                .parse()
-                .map_err(|_| StoreError::Corrupt { column: "step" })?,
+            step: model.step.parse().map_err(|_| StoreError::Corrupt { column: "step" })?,
             attempt: model.attempt,
             verdict: model
                 .verdict
@@ -80,11 +77,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let application_id = write.application_id.as_uuid();
-        let txn = self
-            .db
-            .begin()
-            .await
-            .context("failed to begin a transaction")?;
+        let txn = self.db.begin().await.context("failed to begin a transaction")?;
         let Some(current) = find(&txn, write.application_id).await? else {
             return Err(StoreError::NotFound {
                 what: "application",
@@ -137,9 +130,7 @@ impl Store {
         });
         let id = Some(application_id);
         audit::record(&txn, Actor::Workflow, "step.recorded", id, detail, now).await?;
-        txn.commit()
-            .await
-            .context("failed to commit a step verdict")?;
+        txn.commit().await.context("failed to commit a step verdict")?;
         Ok(true)
     }
 

@@ -49,10 +49,7 @@ exit 0"#;
         if let Some(user) = run_as {
             command.args(["runuser", "-u", user, "--"]);
         }
-        command
-            .arg(program)
-            .args(args)
-            .envs(env.iter().map(|(key, value)| (key, value)));
+        command.arg(program).args(args).envs(env.iter().map(|(key, value)| (key, value)));
         let mut guardian = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -63,25 +60,14 @@ exit 0"#;
         let stdin = guardian.stdin.take().context("guardian has no stdin")?;
         let stdout = guardian.stdout.take().context("guardian has no stdout")?;
         let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .context("guardian did not report a pid")?;
-        let pid = line
-            .trim()
-            .parse()
-            .with_context(|| format!("guardian said {line:?}"))?;
-        Ok(Self {
-            guardian,
-            stdin: Some(stdin),
-            pid,
-        })
+        BufReader::new(stdout).read_line(&mut line).context("guardian did not report a pid")?;
+        let pid = line.trim().parse().with_context(|| format!("guardian said {line:?}"))?;
+        Ok(Self { guardian, stdin: Some(stdin), pid })
     }
 
     /// Kills the process at once, as a crash would (SIGKILL).
     pub fn kill_hard(mut self) {
-        let _ = Command::new("kill")
-            .args(["-KILL", &self.pid.to_string()])
-            .status();
+        let _ = Command::new("kill").args(["-KILL", &self.pid.to_string()]).status();
         self.stop_guardian();
     }
 

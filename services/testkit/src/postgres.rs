@@ -29,11 +29,7 @@ impl PostgresServer {
         if let Ok(url) = std::env::var("IDPROOF_TEST_POSTGRES_URL")
             && !url.trim().is_empty()
         {
-            return Ok(Self {
-                admin_url: url,
-                _process: None,
-                dir: None,
-            });
+            return Ok(Self { admin_url: url, _process: None, dir: None });
         }
         Self::throwaway()
     }
@@ -43,10 +39,7 @@ impl PostgresServer {
         let data = dir.join("data");
         let run_as = is_root().then_some("postgres");
         if run_as.is_some() {
-            let status = Command::new("chown")
-                .args(["-R", "postgres"])
-                .arg(&dir)
-                .status()?;
+            let status = Command::new("chown").args(["-R", "postgres"]).arg(&dir).status()?;
             if !status.success() {
                 bail!("failed to hand {} to the postgres user", dir.display());
             }
@@ -61,10 +54,7 @@ impl PostgresServer {
             }
             None => Command::new(bin.join("initdb")),
         };
-        let output = initdb
-            .args(["-A", "trust", "-U", "postgres", "-D"])
-            .arg(&data)
-            .output()?;
+        let output = initdb.args(["-A", "trust", "-U", "postgres", "-D"]).arg(&data).output()?;
         if !output.status.success() {
             bail!("initdb failed: {}", String::from_utf8_lossy(&output.stderr));
         }
@@ -86,11 +76,7 @@ impl PostgresServer {
         let process = Guarded::spawn(&postgres, &args, &dir.join("postgres.log"), run_as)?;
 
         let admin_url = format!("postgres://postgres@127.0.0.1:{port}/postgres");
-        let server = Self {
-            admin_url,
-            _process: Some(process),
-            dir: Some(dir),
-        };
+        let server = Self { admin_url, _process: Some(process), dir: Some(dir) };
         for _ in 0..100 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
                 return Ok(server);
@@ -103,25 +89,16 @@ impl PostgresServer {
     /// Creates an empty database for one test.
     pub async fn fresh_database(&self) -> anyhow::Result<TestDatabase> {
         let name = format!("idproof_test_{}", uuid::Uuid::new_v4().simple());
-        let admin = Database::connect(&self.admin_url)
-            .await
-            .context("admin connect")?;
+        let admin = Database::connect(&self.admin_url).await.context("admin connect")?;
         admin
             .execute_unprepared(&format!("CREATE DATABASE {name}"))
             .await
             .context("failed to create a test database")?;
         admin.close().await.ok();
 
-        let (base, _) = self
-            .admin_url
-            .rsplit_once('/')
-            .context("admin URL has no database")?;
+        let (base, _) = self.admin_url.rsplit_once('/').context("admin URL has no database")?;
         let url = format!("{base}/{name}");
-        Ok(TestDatabase {
-            url,
-            name,
-            admin_url: self.admin_url.clone(),
-        })
+        Ok(TestDatabase { url, name, admin_url: self.admin_url.clone() })
     }
 }
 
@@ -130,10 +107,7 @@ impl TestDatabase {
     pub async fn drop_database(self) -> anyhow::Result<()> {
         let admin = Database::connect(&self.admin_url).await?;
         admin
-            .execute_unprepared(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ))
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
             .await?;
         Ok(())
     }
@@ -162,7 +136,5 @@ fn pg_bin_dir() -> anyhow::Result<PathBuf> {
         .filter(|bin| bin.join("initdb").exists())
         .collect();
     versions.sort();
-    versions
-        .pop()
-        .context("no initdb found under /usr/lib/postgresql")
+    versions.pop().context("no initdb found under /usr/lib/postgresql")
 }

@@ -30,12 +30,7 @@ impl TemporalDevServer {
     /// Starts a server on free ports and waits until its default namespace answers.
     pub fn start() -> anyhow::Result<Self> {
         let dir = temp_dir("temporal")?;
-        let mut server = Self {
-            port: free_port(),
-            ui_port: free_port(),
-            dir,
-            process: None,
-        };
+        let mut server = Self { port: free_port(), ui_port: free_port(), dir, process: None };
         server.launch()?;
         Ok(server)
     }
@@ -54,26 +49,19 @@ impl TemporalDevServer {
     }
 
     fn launch(&mut self) -> anyhow::Result<()> {
-        let args: Vec<String> = [
-            "server",
-            "start-dev",
-            "--headless",
-            "--ip",
-            "127.0.0.1",
-            "--log-level",
-            "error",
-        ]
-        .iter()
-        .map(|arg| (*arg).to_owned())
-        .chain([
-            "--port".to_owned(),
-            self.port.to_string(),
-            "--ui-port".to_owned(),
-            self.ui_port.to_string(),
-            "--db-filename".to_owned(),
-            self.dir.join("temporal.db").display().to_string(),
-        ])
-        .collect();
+        let args: Vec<String> =
+            ["server", "start-dev", "--headless", "--ip", "127.0.0.1", "--log-level", "error"]
+                .iter()
+                .map(|arg| (*arg).to_owned())
+                .chain([
+                    "--port".to_owned(),
+                    self.port.to_string(),
+                    "--ui-port".to_owned(),
+                    self.ui_port.to_string(),
+                    "--db-filename".to_owned(),
+                    self.dir.join("temporal.db").display().to_string(),
+                ])
+                .collect();
         let log = self.dir.join("temporal.log");
         self.process = Some(Guarded::spawn(&temporal_bin(), &args, &log, None)?);
         self.wait_ready(Duration::from_secs(60))
@@ -85,13 +73,7 @@ impl TemporalDevServer {
         let address = format!("127.0.0.1:{}", self.port);
         while started.elapsed() < patience {
             let answered = Command::new(temporal_bin())
-                .args([
-                    "operator",
-                    "namespace",
-                    "describe",
-                    "--namespace",
-                    "default",
-                ])
+                .args(["operator", "namespace", "describe", "--namespace", "default"])
                 .args(["--address", &address])
                 .output()
                 .is_ok_and(|output| output.status.success());

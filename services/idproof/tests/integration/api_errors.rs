@@ -13,25 +13,13 @@ async fn refused(
     status: StatusCode,
     code: &str,
 ) -> Value {
-    let before = (
-        app.count("application").await,
-        app.count("audit_event").await,
-    );
+    let before = (app.count("application").await, app.count("audit_event").await);
     let response = request.send().await.unwrap();
     let actual = response.status();
-    let content_type = response.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    let request_id = response.headers()["x-request-id"]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
+    let request_id = response.headers()["x-request-id"].to_str().unwrap().to_owned();
     let body: Value = response.json().await.unwrap();
-    let after = (
-        app.count("application").await,
-        app.count("audit_event").await,
-    );
+    let after = (app.count("application").await, app.count("audit_event").await);
 
     assert_eq!(actual, status, "{body}");
     assert_eq!(content_type, "application/problem+json");

@@ -221,9 +221,8 @@ fn decoded_payload_keys(history_json: &str) -> std::collections::BTreeSet<String
                 if let (Some(serde_json::Value::String(data)), Some(_)) =
                     (map.get("data"), map.get("metadata"))
                 {
-                    let bytes = base64::engine::general_purpose::STANDARD
-                        .decode(data)
-                        .unwrap_or_default();
+                    let bytes =
+                        base64::engine::general_purpose::STANDARD.decode(data).unwrap_or_default();
                     if let Ok(decoded) = serde_json::from_slice(&bytes) {
                         found.push(decoded);
                     }

@@ -25,22 +25,11 @@ async fn client_create_prints_a_key_that_authenticates_with_its_scopes() {
     let output = idproof(&url)
         .env("IDPROOF_EVIDENCE__CURRENT_KEY_ID", "test")
         .env("IDPROOF_EVIDENCE__KEYS__TEST", key)
-        .args([
-            "client",
-            "create",
-            "--name",
-            "Shop chain",
-            "--scope",
-            "applications:read",
-        ])
+        .args(["client", "create", "--name", "Shop chain", "--scope", "applications:read"])
         .output()
         .unwrap();
 
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let stdout = String::from_utf8(output.stdout).unwrap();
     let api_key = stdout
         .lines()
@@ -48,11 +37,7 @@ async fn client_create_prints_a_key_that_authenticates_with_its_scopes() {
         .map(str::trim)
         .expect("the key is printed");
     let store = idproof::wiring::open_store(&config).await.unwrap();
-    let client = store
-        .authenticate(api_key)
-        .await
-        .unwrap()
-        .expect("the printed key works");
+    let client = store.authenticate(api_key).await.unwrap().expect("the printed key works");
     assert_eq!(client.name, "Shop chain");
     assert_eq!(client.scopes, ["applications:read"]);
 }
@@ -64,20 +49,14 @@ fn client_create_refuses_an_unknown_scope_and_stores_nothing() {
 
     let output = idproof(&url)
         .env("IDPROOF_EVIDENCE__CURRENT_KEY_ID", "k")
-        .env(
-            "IDPROOF_EVIDENCE__KEYS__K",
-            idproof_store::EvidenceCipher::generate_base64_key(),
-        )
+        .env("IDPROOF_EVIDENCE__KEYS__K", idproof_store::EvidenceCipher::generate_base64_key())
         .args(["client", "create", "--name", "x", "--scope", "everything"])
         .output()
         .unwrap();
 
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("unknown scope \"everything\""));
-    assert!(
-        !dir.join("idproof.sqlite").exists(),
-        "a refused command opened the database"
-    );
+    assert!(!dir.join("idproof.sqlite").exists(), "a refused command opened the database");
 }
 
 #[test]
@@ -88,11 +67,7 @@ fn migrate_needs_no_evidence_key_and_openapi_prints_the_document() {
     let migrate = idproof(&url).arg("migrate").output().unwrap();
     let openapi = idproof(&url).arg("openapi").output().unwrap();
 
-    assert!(
-        migrate.status.success(),
-        "{}",
-        String::from_utf8_lossy(&migrate.stderr)
-    );
+    assert!(migrate.status.success(), "{}", String::from_utf8_lossy(&migrate.stderr));
     assert!(dir.join("nested/idproof.sqlite").exists());
     assert!(openapi.status.success());
     let printed = String::from_utf8(openapi.stdout).unwrap();

@@ -36,9 +36,7 @@ async fn assert_recorded_once(app: &TestApp, id: &str, closing_step: &str) {
     assert_eq!(steps, ["intake", closing_step], "{application}");
     assert_eq!(app.count("step_result").await, 2);
 
-    let handle = app
-        .temporal
-        .get_workflow_handle::<ProofingWorkflow>(id.to_owned());
+    let handle = app.temporal.get_workflow_handle::<ProofingWorkflow>(id.to_owned());
     // The database says the application ended a moment before Temporal closes the workflow.
     let started = Instant::now();
     let mut status = handle.describe(Default::default()).await.unwrap().status();

@@ -1,12 +1,7 @@
 //! The integration suite: one binary, the API in process, a real Temporal dev server, the worker
 //! as a real `idproof worker` process, and every scenario on SQLite and on PostgreSQL.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::disallowed_methods,
-    unreachable_pub
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::disallowed_methods, unreachable_pub)]
 
 mod support;
 

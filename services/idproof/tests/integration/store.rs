@@ -20,11 +20,7 @@ async fn open(backend: Backend) -> (idproof_store::Store, Database, std::path::P
 async fn new_application(store: &idproof_store::Store) -> ApplicationId {
     let (client, _) = store
         .create_client(
-            idproof_store::NewClient {
-                name: "c".into(),
-                scopes: vec![],
-                callback_url: None,
-            },
+            idproof_store::NewClient { name: "c".into(), scopes: vec![], callback_url: None },
             chrono::Utc::now(),
         )
         .await
@@ -41,10 +37,7 @@ async fn new_application(store: &idproof_store::Store) -> ApplicationId {
         request_fingerprint: "f".into(),
     };
     assert!(matches!(
-        store
-            .create_application(new, chrono::Utc::now())
-            .await
-            .unwrap(),
+        store.create_application(new, chrono::Utc::now()).await.unwrap(),
         CreateOutcome::Created(_)
     ));
     id
@@ -54,14 +47,27 @@ on_both_databases! {
     async fn migrations_apply_undo_and_apply_again(backend: Backend) {
         let (store, database, _dir) = open(backend).await;
 
-        store.migrate_down_all().await.unwrap();
+        idproof_store::migrate_down_all(&database.url).await.unwrap();
         let db = store.connection();
         let probe = Statement::from_string(db.get_database_backend(), "SELECT COUNT(*) FROM application");
         assert!(db.query_one_raw(probe.clone()).await.is_err(), "down left the table");
-        store.migrate().await.unwrap();
+        idproof_store::migrate(&database.url).await.unwrap();
         assert!(db.query_one_raw(probe).await.is_ok());
 
         db.clone().close().await.ok();
+        database.drop_database().await;
+    }
+
+    async fn replicas_starting_together_migrate_once(backend: Backend) {
+        let dir = idproof_testkit::temp_dir("store").unwrap();
+        let database = Database::fresh(backend, &dir).await;
+
+        let starts = (0..4).map(|_| idproof_store::migrate(&database.url));
+        let results = futures::future::join_all(starts).await;
+
+        for result in &results {
+            assert!(result.is_ok(), "{result:?}");
+        }
         database.drop_database().await;
     }
 

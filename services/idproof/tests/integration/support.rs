@@ -74,14 +74,8 @@ impl Database {
             },
             Backend::Postgres => {
                 let server = tokio::task::block_in_place(postgres);
-                let database = server
-                    .fresh_database()
-                    .await
-                    .expect("create a test database");
-                Self {
-                    url: database.url.clone(),
-                    postgres: Some(database),
-                }
+                let database = server.fresh_database().await.expect("create a test database");
+                Self { url: database.url.clone(), postgres: Some(database) }
             }
         }
     }
@@ -102,10 +96,7 @@ pub fn test_config(dir: &std::path::Path, database_url: &str, temporal_address: 
     config.temporal.task_queue = format!("idproof-test-{}", uuid::Uuid::new_v4().simple());
     config.http.listen = "127.0.0.1:0".parse().unwrap();
     config.evidence.current_key_id = "test".to_owned();
-    config
-        .evidence
-        .keys
-        .insert("test".to_owned(), EvidenceCipher::generate_base64_key());
+    config.evidence.keys.insert("test".to_owned(), EvidenceCipher::generate_base64_key());
     config.dev.data_dir = dir.to_path_buf();
     config.log.filter = "warn".to_owned();
     config
@@ -149,12 +140,8 @@ impl TestApp {
         let mut config = test_config(&dir, &database.url, temporal_address);
         adjust(&mut config);
 
-        let store = wiring::open_store(&config)
-            .await
-            .expect("open and migrate the store");
-        let temporal = wiring::connect_temporal(&config, Duration::from_secs(30))
-            .await
-            .unwrap();
+        let store = wiring::open_store(&config).await.expect("open and migrate the store");
+        let temporal = wiring::connect_temporal(&config, Duration::from_secs(30)).await.unwrap();
         let (shutdown, stopped) = oneshot::channel::<()>();
         let api = wiring::start_api(&config, store.clone(), temporal.clone(), async {
             stopped.await.ok();
@@ -164,11 +151,7 @@ impl TestApp {
 
         let api_key = create_key(
             &store,
-            &[
-                "applications:create",
-                "applications:read",
-                "applications:cancel",
-            ],
+            &["applications:create", "applications:read", "applications:cancel"],
         )
         .await;
         let mut app = Self {
@@ -191,26 +174,11 @@ impl TestApp {
     /// Starts an `idproof worker` process, optionally with a failpoint (`STEP:MILLISECONDS`).
     pub fn start_worker(&mut self, failpoint: Option<&str>) {
         let mut env = vec![
-            (
-                "IDPROOF_DATABASE__URL".to_owned(),
-                self.config.database.url.clone(),
-            ),
-            (
-                "IDPROOF_TEMPORAL__ADDRESS".to_owned(),
-                self.config.temporal.address.clone(),
-            ),
-            (
-                "IDPROOF_TEMPORAL__TASK_QUEUE".to_owned(),
-                self.config.temporal.task_queue.clone(),
-            ),
-            (
-                "IDPROOF_EVIDENCE__CURRENT_KEY_ID".to_owned(),
-                "test".to_owned(),
-            ),
-            (
-                "IDPROOF_EVIDENCE__KEYS__TEST".to_owned(),
-                self.config.evidence.keys["test"].clone(),
-            ),
+            ("IDPROOF_DATABASE__URL".to_owned(), self.config.database.url.clone()),
+            ("IDPROOF_TEMPORAL__ADDRESS".to_owned(), self.config.temporal.address.clone()),
+            ("IDPROOF_TEMPORAL__TASK_QUEUE".to_owned(), self.config.temporal.task_queue.clone()),
+            ("IDPROOF_EVIDENCE__CURRENT_KEY_ID".to_owned(), "test".to_owned()),
+            ("IDPROOF_EVIDENCE__KEYS__TEST".to_owned(), self.config.evidence.keys["test"].clone()),
             (
                 "IDPROOF_PROOFING__IDLE_TIMEOUT_SECS".to_owned(),
                 self.config.proofing.idle_timeout_secs.to_string(),
@@ -226,9 +194,7 @@ impl TestApp {
         }
 
         self.workers_started += 1;
-        let log = self
-            .dir
-            .join(format!("worker-{}.log", self.workers_started));
+        let log = self.dir.join(format!("worker-{}.log", self.workers_started));
         let worker = Guarded::spawn_with_env(
             env!("CARGO_BIN_EXE_idproof"),
             &["worker".to_owned()],
@@ -271,9 +237,7 @@ impl TestApp {
             request = request.header("X-Api-Key", key);
         }
         if let Some(body) = body {
-            request = request
-                .header("Content-Type", "application/json")
-                .body(body.to_owned());
+            request = request.header("Content-Type", "application/json").body(body.to_owned());
         }
         for (name, value) in headers {
             request = request.header(*name, *value);
@@ -289,13 +253,7 @@ impl TestApp {
     /// Opens an application with the test's key; panics unless it answers 201.
     pub async fn create_application(&self, body: &str) -> Value {
         let (status, _, created) = self
-            .request(
-                Method::POST,
-                "/v1/applications",
-                Some(&self.api_key),
-                Some(body),
-                &[],
-            )
+            .request(Method::POST, "/v1/applications", Some(&self.api_key), Some(body), &[])
             .await;
         assert_eq!(status, StatusCode::CREATED, "{created}");
         created
@@ -303,9 +261,8 @@ impl TestApp {
 
     pub async fn get_application(&self, id: &str) -> Value {
         let path = format!("/v1/applications/{id}");
-        let (status, _, body) = self
-            .request(Method::GET, &path, Some(&self.api_key), None, &[])
-            .await;
+        let (status, _, body) =
+            self.request(Method::GET, &path, Some(&self.api_key), None, &[]).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         body
     }
