@@ -4,5 +4,6 @@
 
 pub mod config;
 pub mod dev;
+pub mod passport_cli;
 pub mod telemetry;
 pub mod wiring;

@@ -4,7 +4,7 @@ use std::{path::PathBuf, time::Duration};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use idproof::{config::Config, dev, telemetry, wiring};
+use idproof::{config::Config, dev, passport_cli, telemetry, wiring};
 use idproof_api::Scope;
 use idproof_proofing::{Clock, SystemClock};
 use idproof_store::NewClient;
@@ -38,6 +38,25 @@ enum Command {
         #[command(subcommand)]
         command: ClientCommand,
     },
+    /// Read passports.
+    Passport {
+        #[command(subcommand)]
+        command: PassportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum PassportCommand {
+    /// Parse and check typed MRZ lines; exits 0 when valid, 1 when a field fails, 2 when the
+    /// lines are not an MRZ.
+    ParseMrz {
+        /// The lines, top to bottom (2 or 3).
+        #[arg(required = true)]
+        lines: Vec<String>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -62,15 +81,23 @@ const TEMPORAL_PATIENCE: Duration = Duration::from_secs(60);
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    if let Command::Openapi = cli.command {
-        println!("{}", idproof_api::openapi_json());
-        return Ok(());
+    match &cli.command {
+        Command::Openapi => {
+            println!("{}", idproof_api::openapi_json());
+            return Ok(());
+        }
+        Command::Passport { command: PassportCommand::ParseMrz { lines, json } } => {
+            let (text, status) = passport_cli::parse_mrz(lines, *json);
+            println!("{text}");
+            std::process::exit(status);
+        }
+        _ => {}
     }
 
     let mut config = Config::load(cli.config.as_deref())?;
     telemetry::init(&config.log);
     match cli.command {
-        Command::Openapi => Ok(()),
+        Command::Openapi | Command::Passport { .. } => Ok(()),
         Command::Migrate => {
             wiring::migrate(&config).await?;
             tracing::info!("migrations applied");

@@ -90,3 +90,74 @@ fn a_bad_config_file_is_refused_with_the_key_named() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("idle_timeout_secs"));
 }
+
+/// A specimen passport zone that expires in 2034, with every check digit computed.
+fn valid_passport_zone() -> [String; 2] {
+    use idproof_passport::mrz::check_digit;
+
+    let digit = |data: &[u8]| char::from(check_digit(data).unwrap());
+    let mut line2 = format!(
+        "L898902C3{}UTO740812{}F340415{}ZE184226B<<<<<",
+        digit(b"L898902C3"),
+        digit(b"740812"),
+        digit(b"340415")
+    );
+    line2.push(digit(b"ZE184226B<<<<<"));
+    let composite =
+        [&line2.as_bytes()[0..10], &line2.as_bytes()[13..20], &line2.as_bytes()[21..43]].concat();
+    line2.push(digit(&composite));
+    ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<".to_owned(), line2]
+}
+
+fn parse_mrz(args: &[&str]) -> (i32, serde_json::Value) {
+    let output = Command::new(env!("CARGO_BIN_EXE_idproof"))
+        .args(["passport", "parse-mrz", "--json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
+    (output.status.code().unwrap(), json)
+}
+
+#[test]
+fn parse_mrz_reads_a_valid_passport_and_exits_zero() {
+    let [line1, line2] = valid_passport_zone();
+
+    let (status, json) = parse_mrz(&[&line1, &line2]);
+
+    assert_eq!(status, 0, "{json}");
+    assert_eq!(json["valid"], true);
+    assert_eq!(json["fields"]["document_number"], "L898902C3");
+    assert_eq!(json["fields"]["birth_date"], "1974-08-12");
+    assert_eq!(json["fields"]["expiry_date"], "2034-04-15");
+    assert_eq!(json["problems"], serde_json::json!([]));
+}
+
+#[test]
+fn parse_mrz_names_the_field_whose_check_digit_fails() {
+    let [line1, line2] = valid_passport_zone();
+    let broken =
+        format!("{}{}", &line2[..9], if &line2[9..10] == "0" { "1" } else { "0" }) + &line2[10..];
+
+    let (status, json) = parse_mrz(&[&line1, &broken]);
+
+    assert_eq!(status, 1);
+    assert_eq!(json["problems"][0]["field"], "document_number");
+    assert_eq!(json["problems"][0]["code"], "mrz.check_digit");
+}
+
+#[test]
+fn parse_mrz_refuses_lines_that_are_no_mrz() {
+    let [line1, line2] = valid_passport_zone();
+    let lowercase = line1.to_lowercase();
+
+    for (lines, code) in [
+        (vec![lowercase.as_str(), line2.as_str()], "mrz.charset"),
+        (vec![&line1[..40], line2.as_str()], "mrz.line_length"),
+        (vec![line1.as_str()], "mrz.line_count"),
+    ] {
+        let (status, json) = parse_mrz(&lines);
+        assert_eq!(status, 2, "{json}");
+        assert_eq!(json["error"]["code"], code);
+    }
+}
