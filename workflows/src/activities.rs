@@ -3,6 +3,7 @@
 
 use std::{sync::Arc, time::Duration};
 
+use idproof_passport::mrz;
 use idproof_proofing::{
     ApplicationId, ApplicationStatus, Clock, EvidenceId, EvidenceKind, EvidencePlan, PlanError,
     Step, StepOutcome, Verdict,
@@ -66,6 +67,23 @@ pub struct RecordVerdict {
     pub evidence_id: Option<EvidenceId>,
     /// The status the application moves to.
     pub next_status: Option<ApplicationStatus>,
+}
+
+/// The MRZ step's verdict on typed lines: passed when every field holds, else failed with the
+/// first problem's stable code (`mrz.check_digit`, `mrz.expired`…). Only the code leaves here;
+/// the fields stay in the encrypted evidence.
+fn judge_mrz(content: &[u8], today: chrono::NaiveDate) -> StepOutcome {
+    let Ok(text) = std::str::from_utf8(content) else {
+        return StepOutcome::new(Step::Mrz, Verdict::Failed, "mrz.charset");
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    match mrz::parse(&lines, today) {
+        Ok(report) => match report.problems.first() {
+            None => StepOutcome::new(Step::Mrz, Verdict::Passed, "mrz_valid"),
+            Some(problem) => StepOutcome::new(Step::Mrz, Verdict::Failed, problem.kind.code()),
+        },
+        Err(err) => StepOutcome::new(Step::Mrz, Verdict::Failed, err.code()),
+    }
 }
 
 /// A failure that no retry can mend: the workflow sees it at once.
@@ -164,15 +182,20 @@ impl ProofingActivities {
         let evidence = self.store.open_evidence(input.evidence_id).await.map_err(classify)?;
         let step = input.kind.step();
 
-        let outcome =
-            if evidence.application_id != input.application_id || evidence.kind != input.kind {
-                StepOutcome::new(step, Verdict::Failed, "evidence_does_not_belong")
-            } else {
-                // No kind of evidence can be verified automatically yet, so each goes to an officer.
-                // TODO: dispatch MRZ, chip, selfie and mobile evidence to their verifiers as the
-                // passport, face and mobile crates provide them.
-                StepOutcome::new(step, Verdict::Flagged, "no_automatic_verifier")
-            };
+        let outcome = if evidence.application_id != input.application_id
+            || evidence.kind != input.kind
+        {
+            StepOutcome::new(step, Verdict::Failed, "evidence_does_not_belong")
+        } else {
+            match input.kind {
+                EvidenceKind::Mrz => judge_mrz(&evidence.content, self.clock.now().date_naive()),
+                // TODO: verify chip, selfie and mobile evidence as the passport chip, face and
+                // mobile crates provide verifiers; until then an officer looks at each.
+                EvidenceKind::Chip | EvidenceKind::Selfie | EvidenceKind::MobileNumber => {
+                    StepOutcome::new(step, Verdict::Flagged, "no_automatic_verifier")
+                }
+            }
+        };
 
         self.record(StepWrite {
             application_id: input.application_id,

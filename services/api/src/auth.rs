@@ -15,12 +15,18 @@ pub enum Scope {
     ApplicationsRead,
     /// Cancel the client's own applications.
     ApplicationsCancel,
+    /// Submit evidence to the client's own applications.
+    EvidenceSubmit,
 }
 
 impl Scope {
     /// Every scope, for a key that may do everything (the dev key).
-    pub const ALL: &'static [Scope] =
-        &[Scope::ApplicationsCreate, Scope::ApplicationsRead, Scope::ApplicationsCancel];
+    pub const ALL: &'static [Scope] = &[
+        Scope::ApplicationsCreate,
+        Scope::ApplicationsRead,
+        Scope::ApplicationsCancel,
+        Scope::EvidenceSubmit,
+    ];
 
     /// The scope's name as stored with a key.
     pub fn as_str(&self) -> &'static str {
@@ -28,6 +34,7 @@ impl Scope {
             Scope::ApplicationsCreate => "applications:create",
             Scope::ApplicationsRead => "applications:read",
             Scope::ApplicationsCancel => "applications:cancel",
+            Scope::EvidenceSubmit => "evidence:submit",
         }
     }
 

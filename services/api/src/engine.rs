@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use idproof_proofing::ApplicationId;
-use idproof_workflows::{CancelReason, ProofingInput, ProofingWorkflow};
+use idproof_workflows::{CancelReason, EvidenceSubmitted, ProofingInput, ProofingWorkflow};
 use temporalio_client::{
     Client, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowSignalOptions,
     WorkflowStartOptions,
@@ -74,11 +74,22 @@ impl WorkflowEngine {
                 WorkflowSignalOptions::default(),
             )
             .await;
-        match signalled {
-            Ok(()) => Ok(()),
-            Err(WorkflowInteractionError::NotFound(_)) => Err(EngineError::WorkflowGone),
-            Err(err) => Err(EngineError::Unavailable(err.into())),
-        }
+        signal_outcome(signalled)
+    }
+
+    /// Tells the application's workflow that evidence was stored; it runs the step that judges
+    /// it. The signal carries the evidence's id and kind, never the evidence.
+    pub async fn submit_evidence(
+        &self,
+        application_id: ApplicationId,
+        evidence: EvidenceSubmitted,
+    ) -> Result<(), EngineError> {
+        let handle =
+            self.client.get_workflow_handle::<ProofingWorkflow>(application_id.to_string());
+        let signalled = handle
+            .signal(ProofingWorkflow::submit_evidence, evidence, WorkflowSignalOptions::default())
+            .await;
+        signal_outcome(signalled)
     }
 
     /// Whether the Temporal frontend answers its health check.
@@ -89,5 +100,14 @@ impl WorkflowEngine {
             .await
             .map(|_| ())
             .map_err(|status| EngineError::Unavailable(status.into()))
+    }
+}
+
+/// A signal's outcome: a workflow that is gone has ended; anything else is Temporal failing.
+fn signal_outcome(signalled: Result<(), WorkflowInteractionError>) -> Result<(), EngineError> {
+    match signalled {
+        Ok(()) => Ok(()),
+        Err(WorkflowInteractionError::NotFound(_)) => Err(EngineError::WorkflowGone),
+        Err(err) => Err(EngineError::Unavailable(err.into())),
     }
 }

@@ -6,6 +6,7 @@
 mod applications;
 mod auth;
 mod engine;
+mod evidence;
 mod health;
 mod metrics;
 mod middleware;
@@ -23,18 +24,23 @@ pub use problem::{ApiError, PROBLEM_JSON, Problem};
 pub use state::ApiState;
 
 use applications::ApplicationsApi;
+use evidence::EvidenceApi;
 use health::OpsApi;
 pub use middleware::REQUEST_ID_HEADER;
 use middleware::RequestContext;
 
 /// The OpenAPI service: every documented operation.
-pub fn openapi_service() -> OpenApiService<(ApplicationsApi, OpsApi), ()> {
-    OpenApiService::new((ApplicationsApi, OpsApi), "idproof", env!("CARGO_PKG_VERSION"))
-        .description(
-            "Identity proofing for foreigners in Thailand: passport, immigration record and \
+pub fn openapi_service() -> OpenApiService<(ApplicationsApi, EvidenceApi, OpsApi), ()> {
+    OpenApiService::new(
+        (ApplicationsApi, EvidenceApi, OpsApi),
+        "idproof",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(
+        "Identity proofing for foreigners in Thailand: passport, immigration record and \
              mobile number, turned into a tiered digital ID. Errors are problem+json (RFC 9457) \
              with a stable `code` and the request id.",
-        )
+    )
 }
 
 /// The OpenAPI document, as committed in `openapi/idproof.json`.

@@ -83,6 +83,9 @@ pub enum ApiError {
     /// The tier needs an attended channel.
     #[error("{0}")]
     TierNeedsAttendedChannel(String),
+    /// Typed MRZ lines of the wrong count, length or characters.
+    #[error("{0}")]
+    Mrz(idproof_passport::mrz::MrzError),
     /// The application has ended and cannot change.
     #[error("the application has ended and cannot change")]
     ApplicationClosed,
@@ -117,6 +120,7 @@ impl ApiError {
             ApiError::IdempotencyKeyReused => "idempotency_key_reused",
             ApiError::TierBelowPurposeMinimum(_) => "tier_below_purpose_minimum",
             ApiError::TierNeedsAttendedChannel(_) => "tier_needs_attended_channel",
+            ApiError::Mrz(err) => err.code(),
             ApiError::ApplicationClosed => "application_closed",
             ApiError::WorkflowEngineUnavailable => "workflow_engine_unavailable",
             ApiError::Internal(_) => "internal_error",
@@ -167,6 +171,7 @@ impl ResponseError for ApiError {
             ApiError::InvalidField(_)
             | ApiError::UnknownPurpose(_)
             | ApiError::IdempotencyKeyReused
+            | ApiError::Mrz(_)
             | ApiError::TierBelowPurposeMinimum(_)
             | ApiError::TierNeedsAttendedChannel(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::WorkflowEngineUnavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -201,9 +206,10 @@ const DOCUMENTED: &[(u16, &str)] = &[
     (413, "The body is over the limit (`payload_too_large`)"),
     (
         422,
-        "A value outside its set, a reused idempotency key or a tier the purpose or channel \
-         does not allow (`invalid_field`, `unknown_purpose`, `idempotency_key_reused`, \
-         `tier_below_purpose_minimum`, `tier_needs_attended_channel`)",
+        "A value outside its set, a reused idempotency key, a tier the purpose or channel \
+         does not allow, or MRZ lines of the wrong shape (`invalid_field`, `unknown_purpose`, \
+         `idempotency_key_reused`, `tier_below_purpose_minimum`, \
+         `tier_needs_attended_channel`, `mrz.line_count`, `mrz.line_length`, `mrz.charset`)",
     ),
     (503, "The workflow engine is unavailable; nothing was stored (`workflow_engine_unavailable`)"),
     (500, "An internal error; quote the request id (`internal_error`)"),

@@ -2,7 +2,7 @@
 //! judges them.
 
 use chrono::{DateTime, Utc};
-use idproof_proofing::{ApplicationId, EvidenceId, EvidenceKind};
+use idproof_proofing::{ApplicationId, ClientId, EvidenceId, EvidenceKind};
 use sea_orm::{ActiveValue::Set, EntityTrait, TransactionTrait};
 use serde_json::json;
 
@@ -18,6 +18,8 @@ use crate::{
 pub struct NewEvidence {
     /// The application it belongs to.
     pub application_id: ApplicationId,
+    /// The client that submitted it.
+    pub submitted_by: ClientId,
     /// What it is.
     pub kind: EvidenceKind,
     /// Its media type, such as `image/jpeg`.
@@ -78,9 +80,30 @@ impl Store {
             .context("failed to insert evidence")?;
         let detail = json!({ "evidence_id": id, "kind": new.kind });
         let application = Some(new.application_id.as_uuid());
-        audit::record(&txn, Actor::Workflow, "evidence.stored", application, detail, now).await?;
+        let actor = Actor::Client(new.submitted_by.as_uuid());
+        audit::record(&txn, actor, "evidence.stored", application, detail, now).await?;
         txn.commit().await.context("failed to commit evidence")?;
         Ok(id)
+    }
+
+    /// Deletes evidence whose workflow could not be told of it. The audit trail keeps both
+    /// events, stored and discarded: it is only ever appended to.
+    pub async fn discard_unsubmitted_evidence(
+        &self,
+        id: EvidenceId,
+        application_id: ApplicationId,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let txn = self.db.begin().await.context("failed to begin a transaction")?;
+        evidence::Entity::delete_by_id(id.as_uuid())
+            .exec(&txn)
+            .await
+            .context("failed to delete unsubmitted evidence")?;
+        let detail = json!({ "evidence_id": id, "reason": "workflow_unreachable" });
+        let application = Some(application_id.as_uuid());
+        audit::record(&txn, Actor::Workflow, "evidence.discarded", application, detail, now)
+            .await?;
+        txn.commit().await.context("failed to commit discarding evidence")
     }
 
     /// Reads and opens evidence.

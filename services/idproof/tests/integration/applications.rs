@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use idproof_proofing::{ApplicationId, EvidenceId, EvidenceKind};
+use idproof_proofing::{ApplicationId, ClientId, EvidenceId, EvidenceKind};
 use idproof_store::NewEvidence;
 use idproof_workflows::{EvidenceSubmitted, ProofingWorkflow};
 use reqwest::{Method, StatusCode};
@@ -101,22 +101,27 @@ on_both_databases! {
         app.stop().await;
     }
 
-    async fn submitted_evidence_runs_its_step(backend: Backend) {
+    async fn evidence_without_a_verifier_is_flagged_for_an_officer(backend: Backend) {
         let app = TestApp::spawn(backend).await;
-        let id = app.create_application(T1).await["id"].as_str().unwrap().to_owned();
+        let id = app.create_application(
+            r#"{"purpose":"sim_registration","tier":"t3","channel":"telecom_shop"}"#,
+        ).await["id"].as_str().unwrap().to_owned();
         app.wait_for_status(&id, "awaiting_evidence", Duration::from_secs(30)).await;
         let application_id = ApplicationId::from(uuid::Uuid::parse_str(&id).unwrap());
+        let client = app.store.authenticate(&app.api_key).await.unwrap().unwrap();
         let evidence = NewEvidence {
             application_id,
-            kind: EvidenceKind::Mrz,
-            content_type: "text/plain".to_owned(),
-            content: b"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<".to_vec(),
+            submitted_by: ClientId::from(client.id),
+            kind: EvidenceKind::Chip,
+            content_type: "application/octet-stream".to_owned(),
+            content: vec![0x77, 0x82, 0x01, 0x00],
             delete_after: None,
         };
         let evidence_id = app.store.store_evidence(evidence, chrono::Utc::now()).await.unwrap();
 
+        // The chip has no API yet: the signal its endpoint will send is sent here.
         let handle = app.temporal.get_workflow_handle::<ProofingWorkflow>(id.clone());
-        let signal = EvidenceSubmitted { kind: EvidenceKind::Mrz, evidence_id };
+        let signal = EvidenceSubmitted { kind: EvidenceKind::Chip, evidence_id };
         handle
             .signal(ProofingWorkflow::submit_evidence, signal, WorkflowSignalOptions::default())
             .await
@@ -130,8 +135,11 @@ on_both_databases! {
             tokio::time::sleep(Duration::from_millis(200)).await;
             application = app.get_application(&id).await;
         }
-        assert_eq!(application["flags"], serde_json::json!([{"step": "mrz", "reason": "no_automatic_verifier"}]));
-        assert_eq!(application["evidence_needed"], serde_json::json!(["mrz", "mobile_number"]));
+        assert_eq!(application["flags"], serde_json::json!([{"step": "chip", "reason": "no_automatic_verifier"}]));
+        assert_eq!(
+            application["evidence_needed"],
+            serde_json::json!(["mrz", "chip", "selfie", "mobile_number"])
+        );
         app.stop().await;
     }
 

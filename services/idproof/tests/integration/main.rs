@@ -9,5 +9,6 @@ mod api_errors;
 mod applications;
 mod cli;
 mod durability;
+mod evidence;
 mod ops;
 mod store;

@@ -17,7 +17,7 @@ async fn open(backend: Backend) -> (idproof_store::Store, Database, std::path::P
     (store, database, dir)
 }
 
-async fn new_application(store: &idproof_store::Store) -> ApplicationId {
+async fn new_application(store: &idproof_store::Store) -> (ApplicationId, ClientId) {
     let (client, _) = store
         .create_client(
             idproof_store::NewClient { name: "c".into(), scopes: vec![], callback_url: None },
@@ -36,11 +36,12 @@ async fn new_application(store: &idproof_store::Store) -> ApplicationId {
         idempotency_key: None,
         request_fingerprint: "f".into(),
     };
+    let client_id = ClientId::from(client.id);
     assert!(matches!(
         store.create_application(new, chrono::Utc::now()).await.unwrap(),
         CreateOutcome::Created(_)
     ));
-    id
+    (id, client_id)
 }
 
 on_both_databases! {
@@ -73,7 +74,7 @@ on_both_databases! {
 
     async fn a_verdict_is_recorded_once_per_attempt(backend: Backend) {
         let (store, database, _dir) = open(backend).await;
-        let id = new_application(&store).await;
+        let (id, _) = new_application(&store).await;
         let write = StepWrite {
             application_id: id,
             attempt: 1,
@@ -109,10 +110,11 @@ on_both_databases! {
 
     async fn evidence_is_sealed_at_rest_and_bound_to_its_row(backend: Backend) {
         let (store, database, _dir) = open(backend).await;
-        let id = new_application(&store).await;
+        let (id, client_id) = new_application(&store).await;
         let mrz = b"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<".to_vec();
         let evidence = NewEvidence {
             application_id: id,
+            submitted_by: client_id,
             kind: EvidenceKind::Mrz,
             content_type: "text/plain".into(),
             content: mrz.clone(),

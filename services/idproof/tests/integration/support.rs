@@ -151,7 +151,7 @@ impl TestApp {
 
         let api_key = create_key(
             &store,
-            &["applications:create", "applications:read", "applications:cancel"],
+            &["applications:create", "applications:read", "applications:cancel", "evidence:submit"],
         )
         .await;
         let mut app = Self {
