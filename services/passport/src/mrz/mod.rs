@@ -11,6 +11,7 @@ pub mod codes;
 mod dates;
 mod names;
 mod parse;
+pub mod repair;
 #[cfg(test)]
 mod specimens;
 
@@ -91,7 +92,7 @@ pub struct Mrz {
 }
 
 /// A field of the zone, as problems name it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     /// The document code.

@@ -11,10 +11,10 @@ use super::{
 
 /// Characters `at` on line `line` (from 0), `len` long.
 #[derive(Clone, Copy)]
-struct Span {
-    line: usize,
-    at: usize,
-    len: usize,
+pub(crate) struct Span {
+    pub(crate) line: usize,
+    pub(crate) at: usize,
+    pub(crate) len: usize,
 }
 
 const fn span(line: usize, at: usize, len: usize) -> Span {
@@ -22,23 +22,23 @@ const fn span(line: usize, at: usize, len: usize) -> Span {
 }
 
 /// Where each field sits in a layout (Doc 9303 Parts 4 to 7).
-struct Layout {
-    code: Span,
-    state: Span,
-    name: Span,
-    number: Span,
-    number_check: Span,
-    nationality: Span,
-    birth: Span,
-    birth_check: Span,
-    sex: Span,
-    expiry: Span,
-    expiry_check: Span,
-    optional: Span,
-    optional_check: Option<Span>,
-    optional_2: Option<Span>,
+pub(crate) struct Layout {
+    pub(crate) code: Span,
+    pub(crate) state: Span,
+    pub(crate) name: Span,
+    pub(crate) number: Span,
+    pub(crate) number_check: Span,
+    pub(crate) nationality: Span,
+    pub(crate) birth: Span,
+    pub(crate) birth_check: Span,
+    pub(crate) sex: Span,
+    pub(crate) expiry: Span,
+    pub(crate) expiry_check: Span,
+    pub(crate) optional: Span,
+    pub(crate) optional_check: Option<Span>,
+    pub(crate) optional_2: Option<Span>,
     /// The composite check digit and the spans it covers.
-    composite: Option<(Span, &'static [Span])>,
+    pub(crate) composite: Option<(Span, &'static [Span])>,
 }
 
 /// Passports (Part 4, 4.2.2).
@@ -120,18 +120,23 @@ pub fn parse(lines: &[&str], today: NaiveDate) -> Result<MrzReport, MrzError> {
     }
 
     let zone: Vec<&[u8]> = lines.iter().map(|line| line.as_bytes()).collect();
-    let layout = match format {
+    let layout = layout_of(format);
+    Ok(Reader { zone, problems: Vec::new() }.read(format, layout, today))
+}
+
+/// Where the fields of a format sit.
+pub(crate) fn layout_of(format: DocumentFormat) -> &'static Layout {
+    match format {
         DocumentFormat::Td1 => &TD1,
         DocumentFormat::Td2 => &TD2,
         DocumentFormat::Td3 => &TD3,
         DocumentFormat::MrvA => &MRV_A,
         DocumentFormat::MrvB => &MRV_B,
-    };
-    Ok(Reader { zone, problems: Vec::new() }.read(format, layout, today))
+    }
 }
 
 /// The layout a zone has, from its line count, first line's length and document code.
-fn format_of(lines: &[&str]) -> Result<DocumentFormat, MrzError> {
+pub(crate) fn format_of(lines: &[&str]) -> Result<DocumentFormat, MrzError> {
     let visa = lines.first().is_some_and(|line| line.starts_with('V'));
     match (lines.len(), lines.first().map_or(0, |line| line.chars().count())) {
         (3, _) => Ok(DocumentFormat::Td1),

@@ -1,0 +1,398 @@
+//! Repairing what OCR read, by position. The layout says what each position may hold: digits
+//! in dates and check digits, letters in codes and names, fillers at the end of a field. OCR's
+//! look-alikes are mapped by field kind, runs of filler look-alikes at the end of a field become
+//! fillers, and in fields that take both letters and digits the look-alikes are tried until the
+//! field's check digit holds. Nothing is guessed where a check digit cannot confirm it: such
+//! fields keep what was read, and carry a lower confidence.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::{
+    DocumentFormat, Field, MrzError, MrzReport, ProblemKind, check_digit,
+    parse::{self, Layout, Span},
+};
+
+/// Characters OCR reads for a digit, in fields that hold digits only.
+fn as_digit(character: u8) -> u8 {
+    match character {
+        b'O' | b'Q' | b'D' | b'U' => b'0',
+        b'I' | b'L' | b'J' => b'1',
+        b'Z' => b'2',
+        b'A' => b'4',
+        b'S' => b'5',
+        b'G' => b'6',
+        b'T' => b'7',
+        b'B' => b'8',
+        other => other,
+    }
+}
+
+/// Characters OCR reads for a letter, in fields that hold letters only.
+fn as_letter(character: u8) -> u8 {
+    match character {
+        b'0' => b'O',
+        b'1' => b'I',
+        b'2' => b'Z',
+        b'4' => b'A',
+        b'5' => b'S',
+        b'6' => b'G',
+        b'8' => b'B',
+        other => other,
+    }
+}
+
+/// Look-alikes a check digit can tell apart. 6/G and the filler/K weigh the same modulo 10 and
+/// are never tried: a check digit would confirm either.
+const SWAPS: &[(u8, u8)] = &[
+    (b'0', b'O'),
+    (b'O', b'0'),
+    (b'1', b'I'),
+    (b'I', b'1'),
+    (b'8', b'B'),
+    (b'B', b'8'),
+    (b'5', b'S'),
+    (b'S', b'5'),
+    (b'2', b'Z'),
+    (b'Z', b'2'),
+];
+
+/// What OCR reads for runs of the filler `<`.
+const FILLER_LOOK_ALIKES: &[u8] = b"<KXCS";
+
+/// The shortest run of filler look-alikes, at a field's end, that is read as fillers.
+const FILLER_RUN: usize = 3;
+
+/// How many ambiguous positions a field may have before no swaps are tried.
+const MAX_AMBIGUOUS: usize = 10;
+
+/// How many look-alikes are swapped at once, at most.
+const MAX_SWAPS: usize = 2;
+
+/// How far a field can be trusted.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FieldConfidence {
+    /// The field.
+    pub field: Field,
+    /// 1.0: read as is and every check holds; 0.9: repaired and confirmed by a check digit;
+    /// 0.6: repaired where no check digit covers it; 0.2: a check fails.
+    pub confidence: f32,
+}
+
+/// A zone repaired and parsed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Repaired {
+    /// The lines after repair.
+    pub lines: Vec<String>,
+    /// The parse of the repaired lines.
+    pub report: MrzReport,
+    /// Each field's confidence.
+    pub confidence: Vec<FieldConfidence>,
+    /// How many characters the repair changed.
+    pub repaired_characters: usize,
+}
+
+/// Repairs OCR output of a zone, then parses it. Spaces are dropped and letters uppercased;
+/// lines of the wrong count or length are refused as [`parse`](super::parse) refuses them.
+pub fn repair(raw: &[&str], today: NaiveDate) -> Result<Repaired, MrzError> {
+    let cleaned: Vec<String> = raw
+        .iter()
+        .map(|line| {
+            line.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_uppercase()).collect()
+        })
+        .collect();
+    let cleaned_refs: Vec<&str> = cleaned.iter().map(String::as_str).collect();
+    parse::parse(&cleaned_refs, today)?;
+    let format = parse::format_of(&cleaned_refs)?;
+    let layout = parse::layout_of(format);
+
+    let original: Vec<Vec<u8>> = cleaned.iter().map(|line| line.as_bytes().to_vec()).collect();
+    let mut zone = Zone(original.clone());
+    zone.map_by_kind(format, layout);
+    zone.fill_trailing_runs(layout);
+    zone.settle_by_check_digit(layout.number, layout.number_check);
+    if let Some(check) = layout.optional_check {
+        zone.settle_optional_check(layout.optional, check);
+        zone.settle_by_check_digit(layout.optional, check);
+    }
+
+    let lines: Vec<String> =
+        zone.0.iter().map(|line| String::from_utf8_lossy(line).into_owned()).collect();
+    let line_refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let report = parse::parse(&line_refs, today)?;
+    let confidence = confidence(layout, &original, &zone.0, &report);
+    let repaired_characters = original
+        .iter()
+        .zip(&zone.0)
+        .map(|(before, after)| before.iter().zip(after).filter(|(a, b)| a != b).count())
+        .sum();
+    Ok(Repaired { lines, report, confidence, repaired_characters })
+}
+
+/// The zone's lines, as bytes, under repair.
+struct Zone(Vec<Vec<u8>>);
+
+impl Zone {
+    fn bytes(&self, span: Span) -> &[u8] {
+        &self.0[span.line][span.at..span.at + span.len]
+    }
+
+    fn map(&mut self, span: Span, map: fn(u8) -> u8) {
+        for byte in &mut self.0[span.line][span.at..span.at + span.len] {
+            *byte = map(*byte);
+        }
+    }
+
+    fn map_by_kind(&mut self, format: DocumentFormat, layout: &Layout) {
+        for span in [layout.birth, layout.birth_check, layout.expiry, layout.expiry_check] {
+            self.map(span, as_digit);
+        }
+        if let Some((check, _)) = layout.composite {
+            self.map(check, as_digit);
+        }
+        // A TD1 or TD2 number check position may hold `<` for a long number; keep it.
+        let long_number_possible = matches!(format, DocumentFormat::Td1 | DocumentFormat::Td2);
+        if !long_number_possible || self.bytes(layout.number_check)[0] != b'<' {
+            self.map(layout.number_check, as_digit);
+        }
+        for span in [layout.code, layout.state, layout.nationality, layout.sex, layout.name] {
+            self.map(span, as_letter);
+        }
+    }
+
+    /// A field ends in fillers: a run of filler look-alikes at its end becomes fillers.
+    // TODO: a name that ends in S, C, K or X right before its fillers loses that letter when
+    // the fillers were misread too ("JONESKKKK" becomes "JONE"); measure how often on the
+    // OCR corpus and keep the letter when the run's first character differs from the rest.
+    fn fill_trailing_runs(&mut self, layout: &Layout) {
+        let spans = [Some(layout.name), Some(layout.optional), layout.optional_2];
+        for span in spans.into_iter().flatten() {
+            let field = &mut self.0[span.line][span.at..span.at + span.len];
+            let run = field.iter().rev().take_while(|b| FILLER_LOOK_ALIKES.contains(b)).count();
+            if run >= FILLER_RUN {
+                let start = field.len() - run;
+                field[start..].fill(b'<');
+            }
+        }
+    }
+
+    /// TD3's optional data check: `<` when the field is empty, else a digit.
+    fn settle_optional_check(&mut self, optional: Span, check: Span) {
+        let empty = self.bytes(optional).iter().all(|&b| b == b'<');
+        let digit = &mut self.0[check.line][check.at];
+        if empty && FILLER_LOOK_ALIKES.contains(digit) {
+            *digit = b'<';
+        } else {
+            *digit = as_digit(*digit);
+        }
+    }
+
+    /// Tries look-alike swaps in a field that takes letters and digits, fewest first, until its
+    /// check digit holds. A swap is made only when exactly one candidate of the fewest swaps
+    /// holds.
+    fn settle_by_check_digit(&mut self, field: Span, check: Span) {
+        let digit = self.bytes(check)[0];
+        if !digit.is_ascii_digit() || check_digit(self.bytes(field)) == Some(digit) {
+            return;
+        }
+        let ambiguous: Vec<usize> = (0..field.len)
+            .filter(|&i| SWAPS.iter().any(|(from, _)| *from == self.bytes(field)[i]))
+            .collect();
+        if ambiguous.len() > MAX_AMBIGUOUS {
+            return;
+        }
+
+        for swaps in 1..=MAX_SWAPS.min(ambiguous.len()) {
+            let holding: Vec<Vec<u8>> = subsets(&ambiguous, swaps)
+                .into_iter()
+                .map(|positions| {
+                    let mut candidate = self.bytes(field).to_vec();
+                    for position in positions {
+                        candidate[position] = swapped(candidate[position]);
+                    }
+                    candidate
+                })
+                .filter(|candidate| check_digit(candidate) == Some(digit))
+                .collect();
+            match holding.as_slice() {
+                [only] => {
+                    self.0[field.line][field.at..field.at + field.len].copy_from_slice(only);
+                    return;
+                }
+                [] => continue,
+                _ => return,
+            }
+        }
+    }
+}
+
+fn swapped(character: u8) -> u8 {
+    SWAPS.iter().find(|(from, _)| *from == character).map_or(character, |(_, to)| *to)
+}
+
+/// Every way to choose `size` of `items`, in order.
+fn subsets(items: &[usize], size: usize) -> Vec<Vec<usize>> {
+    if size == 0 {
+        return vec![Vec::new()];
+    }
+    let mut all = Vec::new();
+    for (index, &item) in items.iter().enumerate() {
+        for mut rest in subsets(&items[index + 1..], size - 1) {
+            rest.insert(0, item);
+            all.push(rest);
+        }
+    }
+    all
+}
+
+fn confidence(
+    layout: &Layout,
+    before: &[Vec<u8>],
+    after: &[Vec<u8>],
+    report: &MrzReport,
+) -> Vec<FieldConfidence> {
+    let changed = |spans: &[Span]| {
+        spans.iter().any(|span| {
+            before[span.line][span.at..span.at + span.len]
+                != after[span.line][span.at..span.at + span.len]
+        })
+    };
+    // An expired document can be read perfectly: expiry says nothing of the reading.
+    let failing: BTreeSet<_> = report
+        .problems
+        .iter()
+        .filter(|problem| problem.kind != ProblemKind::Expired)
+        .map(|problem| problem.field)
+        .collect();
+    let fields: [(Field, Vec<Span>, bool); 9] = [
+        (Field::DocumentCode, vec![layout.code], false),
+        (Field::IssuingState, vec![layout.state], false),
+        (Field::Name, vec![layout.name], false),
+        (Field::DocumentNumber, vec![layout.number, layout.number_check], true),
+        (Field::Nationality, vec![layout.nationality], false),
+        (Field::BirthDate, vec![layout.birth, layout.birth_check], true),
+        (Field::Sex, vec![layout.sex], false),
+        (Field::ExpiryDate, vec![layout.expiry, layout.expiry_check], true),
+        (Field::OptionalData, vec![layout.optional], layout.optional_check.is_some()),
+    ];
+
+    fields
+        .into_iter()
+        .map(|(field, spans, checked)| {
+            let confidence = if failing.contains(&field) {
+                0.2
+            } else if !changed(&spans) {
+                1.0
+            } else if checked {
+                0.9
+            } else {
+                0.6
+            };
+            FieldConfidence { field, confidence }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TD3: [&str; 2] = [
+        "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+        "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+    ];
+
+    fn in_1999() -> NaiveDate {
+        NaiveDate::from_ymd_opt(1999, 6, 1).unwrap()
+    }
+
+    fn confidence_of(repaired: &Repaired, field: Field) -> f32 {
+        repaired.confidence.iter().find(|c| c.field == field).map_or(-1.0, |c| c.confidence)
+    }
+
+    #[test]
+    fn a_clean_read_is_left_alone_with_full_confidence() {
+        let repaired = repair(&TD3, in_1999()).unwrap();
+
+        assert_eq!(repaired.lines, TD3);
+        assert_eq!(repaired.repaired_characters, 0);
+        assert!(repaired.report.is_valid());
+        assert!(repaired.confidence.iter().all(|c| c.confidence == 1.0));
+    }
+
+    #[test]
+    fn filler_runs_read_as_letters_become_fillers_again() {
+        let misread = [
+            "P<UTOERIKSSON<<ANNA<MARIAKKKKKKXKKKCKKKKSKKK",
+            "L898902C36UTO7408122F1204159ZE184226BKXKKK10",
+        ];
+
+        let repaired = repair(&misread, in_1999()).unwrap();
+
+        assert_eq!(repaired.lines, TD3);
+        assert!(repaired.report.is_valid(), "{:?}", repaired.report.problems);
+        assert_eq!(confidence_of(&repaired, Field::Name), 0.6);
+        assert_eq!(confidence_of(&repaired, Field::OptionalData), 0.9);
+    }
+
+    #[test]
+    fn look_alikes_are_mapped_by_field_kind() {
+        // O for 0 and B for 8 in the dates, 0 for O in the country codes, lowercase and spaces.
+        let misread = [
+            "p<ut0eriksson<<anna<maria<<<<<<<<<<<<<<<<<<<",
+            "L898902C36UT0 74O8l22F12O4159ZE184226B<<<<<1O",
+        ];
+
+        let repaired = repair(&misread, in_1999()).unwrap();
+
+        assert_eq!(repaired.lines, TD3);
+        assert_eq!(confidence_of(&repaired, Field::BirthDate), 0.9);
+        assert_eq!(confidence_of(&repaired, Field::IssuingState), 0.6);
+        assert_eq!(confidence_of(&repaired, Field::Sex), 1.0);
+    }
+
+    #[test]
+    fn a_document_number_is_settled_by_its_check_digit() {
+        // O read for 0 in the number: only the swap back makes the check digit hold.
+        let misread = [TD3[0], "L8989O2C36UTO7408122F1204159ZE184226B<<<<<10"];
+
+        let repaired = repair(&misread, in_1999()).unwrap();
+
+        assert_eq!(repaired.report.mrz.document_number, "L898902C3");
+        assert!(repaired.report.is_valid());
+        assert_eq!(confidence_of(&repaired, Field::DocumentNumber), 0.9);
+    }
+
+    #[test]
+    fn what_no_check_confirms_is_not_guessed() {
+        // G read for 6 in the personal number: the check digit cannot tell them apart, so the
+        // read is kept; 7 read for 1 in the number: no look-alike swap explains it, so the
+        // number keeps failing and says so.
+        let g_for_6 = [TD3[0], "L898902C36UTO7408122F1204159ZE18422GB<<<<<10"];
+        let repaired = repair(&g_for_6, in_1999()).unwrap();
+        assert_eq!(repaired.report.mrz.optional_data, "ZE18422GB");
+
+        let wrong_digit = [TD3[0], "L898902C76UTO7408122F1204159ZE184226B<<<<<10"];
+        let repaired = repair(&wrong_digit, in_1999()).unwrap();
+        assert!(!repaired.report.is_valid());
+        assert_eq!(confidence_of(&repaired, Field::DocumentNumber), 0.2);
+    }
+
+    #[test]
+    fn the_wrong_shape_is_still_refused() {
+        assert!(matches!(
+            repair(&[TD3[0], &TD3[1][..40]], in_1999()),
+            Err(MrzError::LineLength { line: 2, .. })
+        ));
+        assert!(matches!(repair(&[TD3[0]], in_1999()), Err(MrzError::LineCount { found: 1 })));
+    }
+
+    #[test]
+    fn subsets_are_every_choice_once() {
+        assert_eq!(subsets(&[1, 2, 3], 2), vec![vec![1, 2], vec![1, 3], vec![2, 3]]);
+        assert_eq!(subsets(&[1, 2], 0), vec![Vec::<usize>::new()]);
+        assert!(subsets(&[1], 2).is_empty());
+    }
+}
