@@ -4,7 +4,7 @@ use std::process::Command;
 
 use idproof_testkit::temp_dir;
 
-use crate::support::test_config;
+use crate::support::{passport_lines, test_config};
 
 fn idproof(database_url: &str) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_idproof"));
@@ -91,24 +91,6 @@ fn a_bad_config_file_is_refused_with_the_key_named() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("idle_timeout_secs"));
 }
 
-/// A specimen passport zone that expires in 2034, with every check digit computed.
-fn valid_passport_zone() -> [String; 2] {
-    use idproof_passport::mrz::check_digit;
-
-    let digit = |data: &[u8]| char::from(check_digit(data).unwrap());
-    let mut line2 = format!(
-        "L898902C3{}UTO740812{}F340415{}ZE184226B<<<<<",
-        digit(b"L898902C3"),
-        digit(b"740812"),
-        digit(b"340415")
-    );
-    line2.push(digit(b"ZE184226B<<<<<"));
-    let composite =
-        [&line2.as_bytes()[0..10], &line2.as_bytes()[13..20], &line2.as_bytes()[21..43]].concat();
-    line2.push(digit(&composite));
-    ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<".to_owned(), line2]
-}
-
 fn parse_mrz(args: &[&str]) -> (i32, serde_json::Value) {
     let output = Command::new(env!("CARGO_BIN_EXE_idproof"))
         .args(["passport", "parse-mrz", "--json"])
@@ -121,7 +103,7 @@ fn parse_mrz(args: &[&str]) -> (i32, serde_json::Value) {
 
 #[test]
 fn parse_mrz_reads_a_valid_passport_and_exits_zero() {
-    let [line1, line2] = valid_passport_zone();
+    let [line1, line2] = passport_lines();
 
     let (status, json) = parse_mrz(&[&line1, &line2]);
 
@@ -135,7 +117,7 @@ fn parse_mrz_reads_a_valid_passport_and_exits_zero() {
 
 #[test]
 fn parse_mrz_names_the_field_whose_check_digit_fails() {
-    let [line1, line2] = valid_passport_zone();
+    let [line1, line2] = passport_lines();
     let broken =
         format!("{}{}", &line2[..9], if &line2[9..10] == "0" { "1" } else { "0" }) + &line2[10..];
 
@@ -148,7 +130,7 @@ fn parse_mrz_names_the_field_whose_check_digit_fails() {
 
 #[test]
 fn parse_mrz_refuses_lines_that_are_no_mrz() {
-    let [line1, line2] = valid_passport_zone();
+    let [line1, line2] = passport_lines();
     let lowercase = line1.to_lowercase();
 
     for (lines, code) in [

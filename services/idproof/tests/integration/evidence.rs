@@ -2,29 +2,12 @@
 
 use std::time::Duration;
 
-use idproof_passport::mrz::check_digit;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::support::{Backend, TestApp, create_key, on_both_databases};
+use crate::support::{Backend, TestApp, create_key, on_both_databases, passport_lines};
 
 const T1: &str = r#"{"purpose":"digital_id","tier":"t1","channel":"self_service"}"#;
-
-/// The passport specimen of Doc 9303-4, made to expire in 2034 with its check digits computed.
-fn passport_lines() -> [String; 2] {
-    let digit = |data: &[u8]| char::from(check_digit(data).unwrap());
-    let mut line2 = format!(
-        "L898902C3{}UTO740812{}F340415{}ZE184226B<<<<<",
-        digit(b"L898902C3"),
-        digit(b"740812"),
-        digit(b"340415")
-    );
-    line2.push(digit(b"ZE184226B<<<<<"));
-    let bytes = line2.as_bytes();
-    let composite = [&bytes[0..10], &bytes[13..20], &bytes[21..43]].concat();
-    line2.push(digit(&composite));
-    ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<".to_owned(), line2]
-}
 
 fn body(lines: &[&str]) -> String {
     json!({ "lines": lines }).to_string()

@@ -321,3 +321,19 @@ pub async fn create_key(store: &Store, scopes: &[&str]) -> String {
     let (_, issued) = store.create_client(new, chrono::Utc::now()).await.unwrap();
     issued.key
 }
+
+/// The passport specimen of Doc 9303-4, made to expire in 2034 with its check digits computed.
+pub fn passport_lines() -> [String; 2] {
+    let digit = |data: &[u8]| char::from(idproof_passport::mrz::check_digit(data).unwrap());
+    let mut line2 = format!(
+        "L898902C3{}UTO740812{}F340415{}ZE184226B<<<<<",
+        digit(b"L898902C3"),
+        digit(b"740812"),
+        digit(b"340415")
+    );
+    line2.push(digit(b"ZE184226B<<<<<"));
+    let bytes = line2.as_bytes();
+    let composite = [&bytes[0..10], &bytes[13..20], &bytes[21..43]].concat();
+    line2.push(digit(&composite));
+    ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<".to_owned(), line2]
+}
