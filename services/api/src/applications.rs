@@ -145,7 +145,12 @@ impl ApplicationsApi {
         };
 
         let location = format!("/v1/applications/{}", application.id);
-        let steps = state.store.steps(application.id).await.map_err(ApiError::internal)?;
+        // A new application has no steps yet; a replayed one may.
+        let steps = if replayed {
+            state.store.steps(application.id).await.map_err(ApiError::internal)?
+        } else {
+            Vec::new()
+        };
         Ok(CreateResponse::Created(
             Json(ApplicationView::new(application, steps)),
             location,

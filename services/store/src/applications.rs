@@ -1,6 +1,6 @@
 //! Applications: created by the API, advanced by the workflow's activities.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use idproof_proofing::{ApplicationId, ApplicationStatus, Channel, ClientId, Purpose, Tier};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait,
@@ -95,6 +95,10 @@ impl Store {
         new: NewApplication,
         now: DateTime<Utc>,
     ) -> Result<CreateOutcome, StoreError> {
+        // Stored to the microsecond, as PostgreSQL keeps it, so that the record returned here
+        // and a later read agree.
+        let now = now.trunc_subsecs(6);
+
         if let Some(key) = &new.idempotency_key
             && let Some(outcome) = self.replay(new.client_id, key, &new.request_fingerprint).await?
         {
@@ -140,8 +144,18 @@ impl Store {
         audit::record(&txn, actor, "application.created", id, detail, now).await?;
         txn.commit().await.context("failed to commit a new application")?;
 
-        let created = self.application(new.id).await?;
-        Ok(CreateOutcome::Created(created))
+        // What was written, as a later read returns it; no second round trip.
+        Ok(CreateOutcome::Created(ApplicationRecord {
+            id: new.id,
+            client_id: new.client_id,
+            purpose: new.purpose,
+            tier: new.tier,
+            channel: new.channel,
+            client_reference: new.client_reference,
+            status: ApplicationStatus::Received,
+            created_at: now,
+            updated_at: now,
+        }))
     }
 
     async fn replay(

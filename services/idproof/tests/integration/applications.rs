@@ -51,6 +51,7 @@ on_both_databases! {
         let id = created["id"].as_str().unwrap();
 
         let application = app.wait_for_status(id, "awaiting_evidence", Duration::from_secs(30)).await;
+        assert_eq!(application["created_at"], created["created_at"], "POST and GET disagree");
 
         assert_eq!(
             application["evidence_needed"],
