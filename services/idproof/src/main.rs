@@ -47,6 +47,14 @@ enum Command {
 
 #[derive(Subcommand)]
 enum PassportCommand {
+    /// Read the MRZ from a PNG or JPEG image, repair and check it; exits as parse-mrz does.
+    Mrz {
+        /// The image file (10 MB at most).
+        image: PathBuf,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Parse and check typed MRZ lines; exits 0 when valid, 1 when a field fails, 2 when the
     /// lines are not an MRZ.
     ParseMrz {
@@ -88,6 +96,11 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Passport { command: PassportCommand::ParseMrz { lines, json } } => {
             let (text, status) = passport_cli::parse_mrz(lines, *json);
+            println!("{text}");
+            std::process::exit(status);
+        }
+        Command::Passport { command: PassportCommand::Mrz { image, json } } => {
+            let (text, status) = passport_cli::read_mrz(image, *json);
             println!("{text}");
             std::process::exit(status);
         }

@@ -3,7 +3,12 @@
 
 use std::fmt::Write as _;
 
-use idproof_passport::mrz::{self, MrzReport};
+use std::path::Path;
+
+use idproof_passport::{
+    mrz::{self, MrzReport},
+    ocr,
+};
 use idproof_proofing::{Clock, SystemClock};
 use serde_json::json;
 
@@ -27,6 +32,61 @@ pub fn parse_mrz(lines: &[String], as_json: bool) -> (String, i32) {
                 format!("not an MRZ ({}): {err}", err.code())
             };
             (text, 2)
+        }
+    }
+}
+
+/// The largest image file the command reads.
+const MAX_IMAGE_BYTES: u64 = 10 * 1024 * 1024;
+
+/// `idproof passport mrz IMAGE`: OCR, repair and checks, with each field's confidence.
+pub fn read_mrz(path: &Path, as_json: bool) -> (String, i32) {
+    let refuse = |code: &str, detail: String| {
+        let text = if as_json {
+            json!({ "valid": false, "error": { "code": code, "detail": detail } }).to_string()
+        } else {
+            format!("no MRZ read ({code}): {detail}")
+        };
+        (text, 2)
+    };
+    let size = std::fs::metadata(path).map(|metadata| metadata.len());
+    match size {
+        Err(err) => return refuse("image.unreadable", format!("{}: {err}", path.display())),
+        Ok(size) if size > MAX_IMAGE_BYTES => {
+            return refuse("image.too_large", format!("{size} bytes, over {MAX_IMAGE_BYTES}"));
+        }
+        Ok(_) => {}
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(err) => return refuse("image.unreadable", format!("{}: {err}", path.display())),
+    };
+
+    let today = SystemClock.now().date_naive();
+    match ocr::read_mrz(&bytes, today, ocr::ImageLimits::default()) {
+        Err(err) => refuse(err.code(), err.to_string()),
+        Ok(repaired) => {
+            let status = if repaired.report.is_valid() { 0 } else { 1 };
+            let text = if as_json {
+                let mut value: serde_json::Value =
+                    serde_json::from_str(&report_json(&repaired.report)).unwrap_or_default();
+                value["confidence"] = json!(repaired.confidence);
+                value["repaired_characters"] = json!(repaired.repaired_characters);
+                value.to_string()
+            } else {
+                let confidence: Vec<String> = repaired
+                    .confidence
+                    .iter()
+                    .map(|field| format!("{:?} {:.1}", field.field, field.confidence))
+                    .collect();
+                format!(
+                    "{}
+confidence: {}",
+                    report_table(&repaired.report),
+                    confidence.join(", ")
+                )
+            };
+            (text, status)
         }
     }
 }

@@ -143,3 +143,27 @@ fn parse_mrz_refuses_lines_that_are_no_mrz() {
         assert_eq!(json["error"]["code"], code);
     }
 }
+
+#[test]
+fn passport_mrz_refuses_files_that_are_no_image_or_too_big() {
+    let dir = temp_dir("cli").unwrap();
+    let text = dir.join("mrz.png");
+    std::fs::write(&text, "P<UTOERIKSSON<<ANNA<MARIA").unwrap();
+    let huge = dir.join("huge.jpg");
+    let file = std::fs::File::create(&huge).unwrap();
+    file.set_len(10 * 1024 * 1024 + 1).unwrap();
+    let missing = dir.join("missing.png");
+
+    for (path, code) in
+        [(&text, "image.unsupported"), (&huge, "image.too_large"), (&missing, "image.unreadable")]
+    {
+        let output = Command::new(env!("CARGO_BIN_EXE_idproof"))
+            .args(["passport", "mrz", "--json"])
+            .arg(path)
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(output.status.code(), Some(2), "{json}");
+        assert_eq!(json["error"]["code"], code);
+    }
+}
