@@ -21,7 +21,8 @@ pub fn parse_mrz(lines: &[String], as_json: bool) -> (String, i32) {
     match mrz::parse(&lines, today) {
         Ok(report) => {
             let status = if report.is_valid() { 0 } else { 1 };
-            let text = if as_json { report_json(&report) } else { report_table(&report) };
+            let text =
+                if as_json { report_json(&report).to_string() } else { report_table(&report) };
             (text, status)
         }
         Err(err) => {
@@ -68,8 +69,7 @@ pub fn read_mrz(path: &Path, as_json: bool) -> (String, i32) {
         Ok(repaired) => {
             let status = if repaired.report.is_valid() { 0 } else { 1 };
             let text = if as_json {
-                let mut value: serde_json::Value =
-                    serde_json::from_str(&report_json(&repaired.report)).unwrap_or_default();
+                let mut value = report_json(&repaired.report);
                 value["confidence"] = json!(repaired.confidence);
                 value["repaired_characters"] = json!(repaired.repaired_characters);
                 value.to_string()
@@ -91,7 +91,7 @@ confidence: {}",
     }
 }
 
-fn report_json(report: &MrzReport) -> String {
+fn report_json(report: &MrzReport) -> serde_json::Value {
     let problems: Vec<_> = report
         .problems
         .iter()
@@ -99,7 +99,7 @@ fn report_json(report: &MrzReport) -> String {
             json!({ "field": problem.field, "code": problem.kind.code(), "detail": problem.detail })
         })
         .collect();
-    json!({ "valid": report.is_valid(), "fields": report.mrz, "problems": problems }).to_string()
+    json!({ "valid": report.is_valid(), "fields": report.mrz, "problems": problems })
 }
 
 fn report_table(report: &MrzReport) -> String {

@@ -106,6 +106,16 @@ const TD1: Layout = Layout {
 
 /// Parses and checks a zone given as its lines, judging dates against `today`.
 pub fn parse(lines: &[&str], today: NaiveDate) -> Result<MrzReport, MrzError> {
+    let format = shape_of(lines)?;
+
+    let zone: Vec<&[u8]> = lines.iter().map(|line| line.as_bytes()).collect();
+    let layout = layout_of(format);
+    Ok(Reader { zone, problems: Vec::new() }.read(format, layout, today))
+}
+
+/// The layout of lines that have an MRZ's shape: the count and length of a layout, and only
+/// `A-Z`, `0-9` and `<`.
+pub(crate) fn shape_of(lines: &[&str]) -> Result<DocumentFormat, MrzError> {
     let format = format_of(lines)?;
     let (_, length) = format.shape();
     for (index, line) in lines.iter().enumerate() {
@@ -118,10 +128,7 @@ pub fn parse(lines: &[&str], today: NaiveDate) -> Result<MrzReport, MrzError> {
             return Err(MrzError::Charset { line: index + 1, position: position + 1 });
         }
     }
-
-    let zone: Vec<&[u8]> = lines.iter().map(|line| line.as_bytes()).collect();
-    let layout = layout_of(format);
-    Ok(Reader { zone, problems: Vec::new() }.read(format, layout, today))
+    Ok(format)
 }
 
 /// Where the fields of a format sit.
@@ -136,7 +143,7 @@ pub(crate) fn layout_of(format: DocumentFormat) -> &'static Layout {
 }
 
 /// The layout a zone has, from its line count, first line's length and document code.
-pub(crate) fn format_of(lines: &[&str]) -> Result<DocumentFormat, MrzError> {
+fn format_of(lines: &[&str]) -> Result<DocumentFormat, MrzError> {
     let visa = lines.first().is_some_and(|line| line.starts_with('V'));
     match (lines.len(), lines.first().map_or(0, |line| line.chars().count())) {
         (3, _) => Ok(DocumentFormat::Td1),

@@ -105,8 +105,7 @@ pub fn repair(raw: &[&str], today: NaiveDate) -> Result<Repaired, MrzError> {
         .collect();
     let cleaned = fit_filler_runs_to_length(cleaned);
     let cleaned_refs: Vec<&str> = cleaned.iter().map(String::as_str).collect();
-    parse::parse(&cleaned_refs, today)?;
-    let format = parse::format_of(&cleaned_refs)?;
+    let format = parse::shape_of(&cleaned_refs)?;
     let layout = parse::layout_of(format);
 
     let original: Vec<Vec<u8>> = cleaned.iter().map(|line| line.as_bytes().to_vec()).collect();
