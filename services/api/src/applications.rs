@@ -3,7 +3,7 @@
 use idproof_proofing::{
     ApplicationId, ApplicationStatus, Channel, ClientId, EvidencePlan, PlanError, Purpose, Tier,
 };
-use idproof_store::{CreateOutcome, NewApplication};
+use idproof_store::{ApplicationRecord, CreateOutcome, NewApplication};
 use poem::web::Data;
 use poem_openapi::{
     ApiResponse, OpenApi, Tags,
@@ -193,17 +193,29 @@ impl ApplicationsApi {
             return Err(ApiError::ApplicationClosed);
         }
 
-        match state.engine.cancel(id.0.into()).await {
-            Ok(()) => {}
-            Err(EngineError::WorkflowGone) => return Err(ApiError::ApplicationClosed),
-            Err(EngineError::Unavailable(err)) => {
-                tracing::error!(application_id = %id.0, error = ?err, "cancel signal failed");
-                return Err(ApiError::WorkflowEngineUnavailable);
-            }
-        }
+        let application_id = ApplicationId::from(id.0);
+        state
+            .engine
+            .cancel(application_id)
+            .await
+            .map_err(|err| signal_refused(application_id, err))?;
         tracing::info!(application_id = %id.0, client_id = %client.id, "cancellation requested");
         Ok(CancelResponse::Accepted(Json(view)))
     }
+}
+
+/// The client's own application; another client's answers 404, so ids cannot be probed.
+pub(crate) async fn owned_application(
+    state: &ApiState,
+    client_id: ClientId,
+    id: ApplicationId,
+) -> Result<ApplicationRecord, ApiError> {
+    state
+        .store
+        .application_of_client(client_id, id)
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or(ApiError::ApplicationNotFound)
 }
 
 async fn own_application(
@@ -211,14 +223,21 @@ async fn own_application(
     client_id: ClientId,
     id: ApplicationId,
 ) -> Result<ApplicationView, ApiError> {
-    let application = state
-        .store
-        .application_of_client(client_id, id)
-        .await
-        .map_err(ApiError::internal)?
-        .ok_or(ApiError::ApplicationNotFound)?;
+    let application = owned_application(state, client_id, id).await?;
     let steps = state.store.steps(application.id).await.map_err(ApiError::internal)?;
     Ok(ApplicationView::new(application, steps))
+}
+
+/// What a refused signal means to the client: a workflow that is gone has ended, so the
+/// application is closed; a Temporal failure is logged and answered 503.
+pub(crate) fn signal_refused(application_id: ApplicationId, err: EngineError) -> ApiError {
+    match err {
+        EngineError::WorkflowGone => ApiError::ApplicationClosed,
+        EngineError::Unavailable(source) => {
+            tracing::error!(%application_id, error = ?source, "signal to the workflow failed");
+            ApiError::WorkflowEngineUnavailable
+        }
+    }
 }
 
 /// A hash of what the request asks for, to tell a retry from a reused idempotency key.

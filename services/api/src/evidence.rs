@@ -9,8 +9,8 @@ use poem_openapi::{ApiResponse, Object, OpenApi, Tags, param::Path, payload::Jso
 use uuid::Uuid;
 
 use crate::{
+    applications::{owned_application, signal_refused},
     auth::{ApiKeyAuth, Scope},
-    engine::EngineError,
     problem::ApiError,
     state::ApiState,
     views::ApiEvidenceKind,
@@ -79,12 +79,7 @@ impl EvidenceApi {
     ) -> Result<SubmitResponse, ApiError> {
         let client = auth.require(Scope::EvidenceSubmit)?;
         let client_id = ClientId::from(client.id);
-        let application = state
-            .store
-            .application_of_client(client_id, id.0.into())
-            .await
-            .map_err(ApiError::internal)?
-            .ok_or(ApiError::ApplicationNotFound)?;
+        let application = owned_application(&state, client_id, id.0.into()).await?;
         if application.status.is_final() {
             return Err(ApiError::ApplicationClosed);
         }
@@ -111,14 +106,7 @@ impl EvidenceApi {
                 .discard_unsubmitted_evidence(evidence_id, application.id, state.clock.now())
                 .await
                 .map_err(ApiError::internal)?;
-            return Err(match err {
-                EngineError::WorkflowGone => ApiError::ApplicationClosed,
-                EngineError::Unavailable(source) => {
-                    tracing::error!(application_id = %application.id, error = ?source,
-                        "evidence signal failed; evidence discarded");
-                    ApiError::WorkflowEngineUnavailable
-                }
-            });
+            return Err(signal_refused(application.id, err));
         }
 
         tracing::info!(application_id = %application.id, %evidence_id, kind = "mrz",
