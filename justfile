@@ -49,12 +49,24 @@ lint:
 openapi:
     cargo run -q -p idproof -- openapi > openapi/idproof.json
 
-# The benchmark: writes bench/report.md and bench/report.json.
+# The benchmarks: the API under load (bench/report.md, .json), then MRZ reading against
+# PassportEye on a drawn corpus (bench/mrz-report.md, .json).
 bench: temporal-cli
     #!/usr/bin/env bash
     set -euo pipefail
     export PATH="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$PATH"
+    scripts/debian-packages
     cargo run --release -p idproof-bench -- --out bench
+    just bench-mrz
+
+# MRZ reading only: idproof's reader and PassportEye, one thread each, on the same images.
+bench-mrz documents="100":
+    #!/usr/bin/env bash
+    set -euo pipefail
+    scripts/debian-packages
+    python="$(bench/passporteye/setup.sh | tail -n 1)"
+    OMP_THREAD_LIMIT=1 cargo run --release -p idproof-bench-mrz -- \
+        --out bench --documents {{documents}} --passporteye "$python"
 
 # Install the pinned Temporal CLI when it is missing or another version.
 temporal-cli:

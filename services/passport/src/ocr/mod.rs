@@ -1,13 +1,14 @@
-//! Reading the MRZ from a photo or scan: decode within limits, recognise with tesseract (the
-//! Debian library), pick the lines that look like an MRZ, and repair them by position.
-//!
-//! This first version reads images where the MRZ is upright and clear; finding the band in a
-//! tilted whole-page photo, deskewing and binarising come next.
+//! Reading the MRZ from a photo or scan: decode within limits, find the zone and cut it out
+//! upright and evenly lit ([`locate`]), recognise it with tesseract (the Debian library, one
+//! engine kept per thread), and repair the lines by position.
 
+mod locate;
+
+use std::cell::RefCell;
 use std::io::Cursor;
 
 use chrono::NaiveDate;
-use image::{ImageFormat, ImageReader, Limits};
+use image::{GrayImage, ImageFormat, ImageReader, Limits};
 
 use crate::mrz::repair::{self, Repaired};
 
@@ -67,15 +68,58 @@ impl OcrError {
 }
 
 /// Reads and repairs the MRZ of a PNG or JPEG image.
+///
+/// The likeliest zones the image holds are read in turn until one passes every check; when
+/// none does, the one with the fewest problems is returned, and its report says what is wrong.
 pub fn read_mrz(bytes: &[u8], today: NaiveDate, limits: ImageLimits) -> Result<Repaired, OcrError> {
     let gray = decode(bytes, limits)?;
-    let text = recognise(&gray)?;
-    let lines = mrz_lines(&text).ok_or(OcrError::NotFound)?;
-    let line_refs: Vec<&str> = lines.iter().map(String::as_str).collect();
-    repair::repair(&line_refs, today).map_err(|_| OcrError::NotFound)
+
+    let mut best: Option<Repaired> = None;
+    for band in locate::bands(&gray).into_iter().take(MOST_BANDS_READ) {
+        tracing::debug!(rows = band.rows, width = band.image.width(), "reading a zone");
+        let Some(repaired) = read_text(&recognise(&band.image)?, today) else { continue };
+        if repaired.report.is_valid() {
+            return Ok(repaired);
+        }
+        best = fewer_problems(best, repaired);
+    }
+
+    // No band was found, or none held: tesseract's own layout analysis of the whole image.
+    if best.is_none() {
+        best = read_text(&recognise(&gray)?, today);
+    }
+    best.ok_or(OcrError::NotFound)
 }
 
-fn decode(bytes: &[u8], limits: ImageLimits) -> Result<image::GrayImage, OcrError> {
+/// The zones [`read_mrz`] would read in an image, best first, cut out upright and binarised
+/// as tesseract gets them: for looking at why an image reads badly.
+pub fn zone_images(bytes: &[u8], limits: ImageLimits) -> Result<Vec<GrayImage>, OcrError> {
+    let gray = decode(bytes, limits)?;
+    Ok(locate::bands(&gray).into_iter().map(|band| band.image).collect())
+}
+
+/// What tesseract reads in `image`, with the MRZ alphabet and page layout [`read_mrz`] uses.
+pub fn recognise_text(image: &GrayImage) -> Result<String, OcrError> {
+    recognise(image)
+}
+
+/// How many candidate zones are read before giving up on a clean read.
+const MOST_BANDS_READ: usize = 2;
+
+fn read_text(text: &str, today: NaiveDate) -> Option<Repaired> {
+    let lines = mrz_lines(text)?;
+    let line_refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    repair::repair(&line_refs, today).ok()
+}
+
+fn fewer_problems(best: Option<Repaired>, next: Repaired) -> Option<Repaired> {
+    match best {
+        Some(best) if best.report.problems.len() <= next.report.problems.len() => Some(best),
+        _ => Some(next),
+    }
+}
+
+fn decode(bytes: &[u8], limits: ImageLimits) -> Result<GrayImage, OcrError> {
     let format = image::guess_format(bytes).map_err(|_| OcrError::Unsupported)?;
     if !matches!(format, ImageFormat::Png | ImageFormat::Jpeg) {
         return Err(OcrError::Unsupported);
@@ -98,23 +142,39 @@ fn decode(bytes: &[u8], limits: ImageLimits) -> Result<image::GrayImage, OcrErro
     Ok(decoded.to_luma8())
 }
 
-fn recognise(gray: &image::GrayImage) -> Result<String, OcrError> {
-    let engine = |err: &dyn std::fmt::Display| OcrError::Engine(err.to_string());
-    let (width, height) = (gray.width(), gray.height());
-    let (width, height) = (
-        i32::try_from(width).map_err(|err| engine(&err))?,
-        i32::try_from(height).map_err(|err| engine(&err))?,
-    );
+thread_local! {
+    /// Starting tesseract costs more than reading a zone, so each thread keeps one.
+    static ENGINE: RefCell<Option<tesseract::Tesseract>> = const { RefCell::new(None) };
+}
 
-    let mut tesseract = tesseract::Tesseract::new(None, Some("eng"))
-        .map_err(|err| engine(&err))?
+fn recognise(gray: &GrayImage) -> Result<String, OcrError> {
+    let engine_error = |err: &dyn std::fmt::Display| OcrError::Engine(err.to_string());
+    let width = i32::try_from(gray.width()).map_err(|err| engine_error(&err))?;
+    let height = i32::try_from(gray.height()).map_err(|err| engine_error(&err))?;
+
+    ENGINE.with(|slot| {
+        let engine = match slot.borrow_mut().take() {
+            Some(engine) => engine,
+            None => start_engine()?,
+        };
+        // An engine that fails is dropped; the next call starts a new one.
+        let mut engine = engine
+            .set_frame(gray.as_raw(), width, height, 1, width)
+            .map_err(|err| engine_error(&err))?;
+        let text = engine.get_text().map_err(|err| engine_error(&err))?;
+        *slot.borrow_mut() = Some(engine);
+        Ok(text)
+    })
+}
+
+fn start_engine() -> Result<tesseract::Tesseract, OcrError> {
+    let engine_error = |err: &dyn std::fmt::Display| OcrError::Engine(err.to_string());
+    tesseract::Tesseract::new(None, Some("eng"))
+        .map_err(|err| engine_error(&err))?
         .set_variable("tessedit_char_whitelist", MRZ_ALPHABET)
-        .map_err(|err| engine(&err))?
+        .map_err(|err| engine_error(&err))?
         .set_variable("tessedit_pageseg_mode", "6")
-        .map_err(|err| engine(&err))?
-        .set_frame(gray.as_raw(), width, height, 1, width)
-        .map_err(|err| engine(&err))?;
-    tesseract.get_text().map_err(|err| engine(&err))
+        .map_err(|err| engine_error(&err))
 }
 
 /// The last block of two or three lines that look like an MRZ: long, and holding fillers or

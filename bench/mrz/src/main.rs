@@ -1,0 +1,207 @@
+//! `idproof-bench-mrz`: draws a synthetic corpus, reads every image with idproof's MRZ reader
+//! and with PassportEye on one thread each, scores both against the manifest's ground truth,
+//! and writes `mrz-report.md` and `mrz-report.json`.
+
+mod report;
+mod score;
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use idproof_passport::mrz::Field;
+use idproof_passport::ocr::{self, ImageLimits};
+use idproof_test_passports::{Entry, Faces, Plan};
+
+use crate::score::{FIELDS, Outcome};
+
+/// Confidence at and above which a field is vouched for.
+const VOUCHED: f32 = 0.9;
+
+/// MRZ reading on a seeded corpus: idproof against PassportEye, same images, same run.
+#[derive(Parser)]
+#[command(name = "idproof-bench-mrz")]
+struct Cli {
+    /// Where mrz-report.md and mrz-report.json are written.
+    #[arg(long, default_value = "bench")]
+    out: PathBuf,
+    /// Where the corpus is drawn; reused when its manifest matches.
+    #[arg(long, default_value = "bench/.corpus")]
+    corpus: PathBuf,
+    /// Documents drawn; each gives a clean scan and a degraded photo.
+    #[arg(long, default_value_t = 100)]
+    documents: u64,
+    /// The corpus seed.
+    #[arg(long, default_value_t = 9303)]
+    seed: u64,
+    /// PassportEye's python (from bench/passporteye/setup.sh); without it, PassportEye is
+    /// left out of the report.
+    #[arg(long)]
+    passporteye: Option<PathBuf>,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    if std::env::var("OMP_THREAD_LIMIT").as_deref() != Ok("1") {
+        bail!(
+            "set OMP_THREAD_LIMIT=1 so tesseract reads on one thread, as PassportEye's is held to"
+        );
+    }
+
+    let entries = corpus(&cli)?;
+    eprintln!("reading {} images with idproof", entries.len());
+    let (engine_start_ms, ours) = read_ours(&cli.corpus, &entries)?;
+
+    let theirs = match &cli.passporteye {
+        Some(python) => {
+            eprintln!("reading {} images with PassportEye", entries.len());
+            Some(read_passporteye(python, &cli.corpus, &entries)?)
+        }
+        None => None,
+    };
+
+    let report = report::Report::new(&cli, &entries, engine_start_ms, ours, theirs);
+    let markdown = report::write(&report, &cli.out)?;
+    println!("report written to {}", markdown.display());
+    Ok(())
+}
+
+/// The corpus the options name, drawn unless the directory already holds exactly it.
+fn corpus(cli: &Cli) -> anyhow::Result<Vec<Entry>> {
+    let plan = Plan {
+        seed: cli.seed,
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default(),
+    };
+    if let Ok(entries) = idproof_test_passports::read_manifest(&cli.corpus) {
+        let same = entries.len() as u64 == cli.documents * 2
+            && entries.first().is_some_and(|entry| entry.as_of == plan.as_of)
+            && std::fs::read_to_string(cli.corpus.join("seed")).ok().as_deref()
+                == Some(&cli.seed.to_string());
+        if same {
+            return Ok(entries);
+        }
+    }
+
+    eprintln!("drawing {} documents into {}", cli.documents, cli.corpus.display());
+    let _ = std::fs::remove_dir_all(&cli.corpus);
+    let entries = plan.write(&Faces::load()?, cli.documents, &cli.corpus)?;
+    std::fs::write(cli.corpus.join("seed"), cli.seed.to_string())?;
+    Ok(entries)
+}
+
+fn read_ours(directory: &Path, entries: &[Entry]) -> anyhow::Result<(f64, Vec<Outcome>)> {
+    // The first read starts the thread's tesseract engine: timed on its own, then left out.
+    let first = std::fs::read(directory.join(&entries[0].file))?;
+    let started = Instant::now();
+    let _ = ocr::read_mrz(&first, entries[0].as_of, ImageLimits::default());
+    let engine_start_ms = started.elapsed().as_secs_f64() * 1e3;
+
+    let mut outcomes = Vec::new();
+    for entry in entries {
+        let bytes = std::fs::read(directory.join(&entry.file))?;
+        let started = Instant::now();
+        let read = ocr::read_mrz(&bytes, entry.as_of, ImageLimits::default());
+        let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
+
+        let truth = score::truth(entry);
+        let outcome = match read {
+            Ok(repaired) => {
+                let fields = score::ours(&repaired.report.mrz);
+                let right = score::compare(&fields, &truth);
+                let vouched_wrong = FIELDS
+                    .iter()
+                    .zip(right)
+                    .filter(|(name, right)| {
+                        let field = field_of(name);
+                        !right
+                            && repaired.report.problems_with(field).next().is_none()
+                            && repaired
+                                .confidence
+                                .iter()
+                                .any(|c| c.field == field && c.confidence >= VOUCHED)
+                    })
+                    .map(|(name, _)| *name)
+                    .collect();
+                Outcome {
+                    file: entry.file.clone(),
+                    elapsed_ms,
+                    right,
+                    claimed_valid: repaired.report.is_valid(),
+                    vouched_wrong,
+                }
+            }
+            Err(_) => Outcome {
+                file: entry.file.clone(),
+                elapsed_ms,
+                right: [false; 10],
+                claimed_valid: false,
+                vouched_wrong: Vec::new(),
+            },
+        };
+        outcomes.push(outcome);
+    }
+    Ok((engine_start_ms, outcomes))
+}
+
+fn field_of(name: &str) -> Field {
+    match name {
+        "document_code" => Field::DocumentCode,
+        "issuing_state" => Field::IssuingState,
+        "primary_identifier" | "secondary_identifier" => Field::Name,
+        "document_number" => Field::DocumentNumber,
+        "nationality" => Field::Nationality,
+        "birth_date" => Field::BirthDate,
+        "sex" => Field::Sex,
+        "expiry_date" => Field::ExpiryDate,
+        _ => Field::OptionalData,
+    }
+}
+
+fn read_passporteye(
+    python: &Path,
+    directory: &Path,
+    entries: &[Entry],
+) -> anyhow::Result<Vec<Outcome>> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../passporteye/read_mrz.py");
+    let mut child = Command::new(python)
+        .arg(&script)
+        .arg(directory.join(idproof_test_passports::corpus::MANIFEST))
+        .arg(directory)
+        .stdout(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("starting {}", python.display()))?;
+    let stdout = child.stdout.take().context("PassportEye's output")?;
+
+    let mut outcomes = Vec::new();
+    for (entry, line) in entries.iter().zip(std::io::BufReader::new(stdout).lines()) {
+        let line: serde_json::Value = serde_json::from_str(&line?)?;
+        let elapsed_ms = line["elapsed_ms"].as_f64().unwrap_or(f64::NAN);
+        let (right, claimed_valid) = match line.get("fields") {
+            Some(fields) if fields.is_object() => (
+                score::compare(&score::passporteye(fields), &score::truth(entry)),
+                fields["valid"].as_bool().unwrap_or(false),
+            ),
+            _ => ([false; 10], false),
+        };
+        let vouched_wrong = if claimed_valid {
+            FIELDS.iter().zip(right).filter(|(_, right)| !right).map(|(name, _)| *name).collect()
+        } else {
+            Vec::new()
+        };
+        outcomes.push(Outcome {
+            file: entry.file.clone(),
+            elapsed_ms,
+            right,
+            claimed_valid,
+            vouched_wrong,
+        });
+    }
+    let status = child.wait()?;
+    if !status.success() || outcomes.len() != entries.len() {
+        bail!("PassportEye read {} of {} images ({status})", outcomes.len(), entries.len());
+    }
+    Ok(outcomes)
+}
