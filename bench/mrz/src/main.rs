@@ -111,6 +111,12 @@ fn read_ours(directory: &Path, entries: &[Entry]) -> anyhow::Result<(f64, Vec<Ou
             Ok(repaired) => {
                 let fields = score::ours(&repaired.report.mrz);
                 let right = score::compare(&fields, &truth);
+                if std::env::var_os("IDPROOF_BENCH_EXPLAIN").is_some() && right.contains(&false) {
+                    eprintln!(
+                        "{}\n  truth {truth:?}\n  read  {fields:?}\n  lines {:?}",
+                        entry.file, repaired.lines
+                    );
+                }
                 let vouched_wrong = FIELDS
                     .iter()
                     .zip(right)

@@ -282,7 +282,8 @@ impl<'a> Reader<'a> {
                 let (continuation, digit) = (&optional[..used - 1], optional[used - 1]);
                 let whole: Vec<u8> = first.iter().chain(continuation).copied().collect();
                 self.check(Field::DocumentNumber, &whole, digit);
-                (whole, &optional[used..])
+                // The filler after the check digit separates the number from what follows.
+                (whole, &optional[(used + 1).min(optional.len())..])
             }
         } else {
             self.check(Field::DocumentNumber, first, check);

@@ -97,13 +97,27 @@ pub struct Repaired {
 /// Repairs OCR output of a zone, then parses it. Spaces are dropped and letters uppercased;
 /// lines of the wrong count or length are refused as [`parse`](super::parse) refuses them.
 pub fn repair(raw: &[&str], today: NaiveDate) -> Result<Repaired, MrzError> {
+    repair_with(raw, today, true)
+}
+
+/// Repairs lines whose fillers were already told apart from letters by their shape, cell by
+/// cell: letters and digits are settled by field kind and check digit, fillers are left be.
+pub(crate) fn repair_laid(lines: &[&str], today: NaiveDate) -> Result<Repaired, MrzError> {
+    repair_with(lines, today, false)
+}
+
+fn repair_with(
+    raw: &[&str],
+    today: NaiveDate,
+    fillers_from_text: bool,
+) -> Result<Repaired, MrzError> {
     let cleaned: Vec<String> = raw
         .iter()
         .map(|line| {
             line.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_uppercase()).collect()
         })
         .collect();
-    let cleaned = fit_filler_runs_to_length(cleaned);
+    let cleaned = if fillers_from_text { fit_filler_runs_to_length(cleaned) } else { cleaned };
     let cleaned_refs: Vec<&str> = cleaned.iter().map(String::as_str).collect();
     let format = parse::shape_of(&cleaned_refs)?;
     let layout = parse::layout_of(format);
@@ -111,7 +125,9 @@ pub fn repair(raw: &[&str], today: NaiveDate) -> Result<Repaired, MrzError> {
     let original: Vec<Vec<u8>> = cleaned.iter().map(|line| line.as_bytes().to_vec()).collect();
     let mut zone = Zone(original.clone());
     zone.map_by_kind(format, layout);
-    zone.fill_trailing_runs(layout);
+    if fillers_from_text {
+        zone.fill_trailing_runs(layout);
+    }
     zone.settle_by_check_digit(layout.number, layout.number_check);
     if let Some(check) = layout.optional_check {
         zone.settle_optional_check(layout.optional, check);
@@ -201,8 +217,9 @@ impl Zone {
 
     /// A field ends in fillers: a run of filler look-alikes at its end becomes fillers.
     // TODO: a name that ends in S, C, K or X right before its fillers loses that letter when
-    // the fillers were misread too ("JONESKKKK" becomes "JONE"); measure how often on the
-    // OCR corpus and keep the letter when the run's first character differs from the rest.
+    // tesseract's raw text is repaired ("JONES<<<" becomes "JONE"). Keeping a differing first
+    // letter of the run was measured to keep misread fillers after names more often
+    // ("MARIAK<X<<" stays "MARIAK"); reads laid on the cell grid skip this step instead.
     fn fill_trailing_runs(&mut self, layout: &Layout) {
         let spans = [Some(layout.name), Some(layout.optional), layout.optional_2];
         for span in spans.into_iter().flatten() {

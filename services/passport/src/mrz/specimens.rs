@@ -112,6 +112,23 @@ fn long_document_numbers_continue_into_the_optional_data() {
 }
 
 #[test]
+fn optional_data_after_a_long_document_number_reads_without_its_separator() {
+    let digit = char::from(check_digit(b"D231458907345").unwrap());
+    let line1 = format!("I<UTOD23145890<7345{digit}<30474<<<<");
+    let mut line2 = *b"7408122F1204159UTO<<<<<<<<<<<0";
+    let composite =
+        [&line1.as_bytes()[5..30], &line2[0..7], &line2[8..15], &line2[18..29]].concat();
+    line2[29] = check_digit(&composite).unwrap();
+    let line2 = String::from_utf8(line2.to_vec()).unwrap();
+
+    let report = parse(&[&line1, &line2, TD1[2]], in_1999()).unwrap();
+
+    assert!(report.is_valid(), "{:?}", report.problems);
+    assert_eq!(report.mrz.document_number, "D231458907345");
+    assert_eq!(report.mrz.optional_data, "30474");
+}
+
+#[test]
 fn each_broken_check_digit_is_named_by_its_field() {
     let mut lines = TD3.map(str::to_owned);
     // Document number check digit 6 -> 7: the number and the composite no longer hold.

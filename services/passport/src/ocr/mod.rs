@@ -2,6 +2,7 @@
 //! upright and evenly lit ([`locate`]), recognise it with tesseract (the Debian library, one
 //! engine kept per thread), and repair the lines by position.
 
+mod cells;
 mod locate;
 
 use std::cell::RefCell;
@@ -77,11 +78,14 @@ pub fn read_mrz(bytes: &[u8], today: NaiveDate, limits: ImageLimits) -> Result<R
     let mut best: Option<Repaired> = None;
     for band in locate::bands(&gray).into_iter().take(MOST_BANDS_READ) {
         tracing::debug!(rows = band.rows, width = band.image.width(), "reading a zone");
-        let Some(repaired) = read_text(&recognise(&band.image)?, today) else { continue };
-        if repaired.report.is_valid() {
-            return Ok(repaired);
+        let text = recognise(&band.image)?;
+        let reads = [read_on_grid(&band, &text, today), read_text(&text, today)];
+        for repaired in reads.into_iter().flatten() {
+            if repaired.report.is_valid() {
+                return Ok(repaired);
+            }
+            best = fewer_problems(best, repaired);
         }
-        best = fewer_problems(best, repaired);
     }
 
     // No band was found, or none held: tesseract's own layout analysis of the whole image.
@@ -105,6 +109,21 @@ pub fn recognise_text(image: &GrayImage) -> Result<String, OcrError> {
 
 /// How many candidate zones are read before giving up on a clean read.
 const MOST_BANDS_READ: usize = 2;
+
+/// Tesseract's lines laid onto the band's grid of cells, fillers told by their shape.
+fn read_on_grid(band: &locate::Band, text: &str, today: NaiveDate) -> Option<Repaired> {
+    let grid = cells::grid(&band.image, band.rows)?;
+    let read: Vec<&str> = text.lines().filter(|line| line.trim().len() >= 10).collect();
+    let read = read.get(read.len().checked_sub(grid.len())?..)?;
+
+    let lines: Vec<String> = read
+        .iter()
+        .zip(&grid)
+        .map(|(line, cells)| cells::lay_onto(line, &cells::fillers(&band.image, cells)))
+        .collect();
+    let line_refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    repair::repair_laid(&line_refs, today).ok()
+}
 
 fn read_text(text: &str, today: NaiveDate) -> Option<Repaired> {
     let lines = mrz_lines(text)?;

@@ -1,0 +1,280 @@
+//! The zone as a grid: OCR-B is printed at a fixed pitch, so each line is 30, 36 or 44 cells
+//! of one width. Knowing the grid, each cell can be told a filler or a character by its shape,
+//! and tesseract's text for a line can be laid onto the cells: a filler run tesseract read as
+//! `KKK` or shortened is put right, and the line comes out at its true length.
+
+use image::GrayImage;
+
+/// One line's cells in a band.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LineGrid {
+    /// The capitals' top and the baseline, in band pixels.
+    top: f32,
+    bottom: f32,
+    /// The first cell's centre and the distance between centres.
+    first_centre: f32,
+    pitch: f32,
+    /// How many cells: 30, 36 or 44.
+    pub(crate) cells: usize,
+}
+
+/// A dark connected group in a band, its box.
+#[derive(Clone, Copy, Debug)]
+struct Ink {
+    left: u32,
+    right: u32,
+    top: u32,
+    bottom: u32,
+}
+
+impl Ink {
+    fn centre_x(&self) -> f32 {
+        (self.left + self.right) as f32 / 2.0
+    }
+    fn middle(&self) -> f32 {
+        (self.top + self.bottom) as f32 / 2.0
+    }
+    fn height(&self) -> u32 {
+        self.bottom - self.top + 1
+    }
+}
+
+/// The grid of each of the band's `rows` lines, top to bottom; `None` when the ink does not
+/// fall into that many lines of an MRZ's length.
+pub(crate) fn grid(band: &GrayImage, rows: usize) -> Option<Vec<LineGrid>> {
+    let inks = inks(band);
+    let tallest = inks.iter().map(Ink::height).max()?;
+    let mut glyphs: Vec<Ink> = inks.into_iter().filter(|ink| ink.height() * 2 >= tallest).collect();
+    glyphs.sort_by(|a, b| a.middle().total_cmp(&b.middle()));
+
+    let mut lines: Vec<Vec<Ink>> = Vec::new();
+    for ink in glyphs {
+        let joins = lines.last().is_some_and(|line| {
+            let middle = line.iter().map(Ink::middle).sum::<f32>() / line.len() as f32;
+            (ink.middle() - middle).abs() < ink.height() as f32 * 0.5
+        });
+        match lines.last_mut() {
+            Some(line) if joins => line.push(ink),
+            _ => lines.push(vec![ink]),
+        }
+    }
+    lines.retain(|line| line.len() >= 10);
+    if lines.len() != rows {
+        return None;
+    }
+
+    lines.iter_mut().map(|line| line_grid(line, rows)).collect()
+}
+
+fn line_grid(line: &mut [Ink], rows: usize) -> Option<LineGrid> {
+    line.sort_by_key(|ink| ink.left);
+    let centres: Vec<f32> = line.iter().map(Ink::centre_x).collect();
+    let (first, last) = (*centres.first()?, *centres.last()?);
+    let steps: Vec<f32> = centres.windows(2).map(|pair| pair[1] - pair[0]).collect();
+    let step = percentile(&steps, 0.5);
+    let estimated = ((last - first) / step).round() as usize + 1;
+
+    let cells = match rows {
+        3 => 30,
+        _ if estimated.abs_diff(36) <= estimated.abs_diff(44) => 36,
+        _ => 44,
+    };
+    let pitch = (last - first) / (cells - 1) as f32;
+    if (pitch / step - 1.0).abs() > 0.25 {
+        return None;
+    }
+
+    let tops: Vec<f32> = line.iter().map(|ink| ink.top as f32).collect();
+    let bottoms: Vec<f32> = line.iter().map(|ink| ink.bottom as f32).collect();
+    Some(LineGrid {
+        top: percentile(&tops, 0.3),
+        bottom: percentile(&bottoms, 0.7),
+        first_centre: first,
+        pitch,
+        cells,
+    })
+}
+
+fn percentile(values: &[f32], share: f32) -> f32 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f32::total_cmp);
+    let index = ((sorted.len() as f32 - 1.0) * share).round() as usize;
+    sorted.get(index).copied().unwrap_or(0.0)
+}
+
+/// Which cells of `line` hold a filler. The chevron `<` is the one MRZ character whose left
+/// part is ink only at mid-height and whose right part is ink only at the top and the foot;
+/// every letter and digit has ink at the left's top or foot, or at the right's middle.
+pub(crate) fn fillers(band: &GrayImage, line: &LineGrid) -> Vec<bool> {
+    let height = line.bottom - line.top;
+    (0..line.cells)
+        .map(|cell| {
+            let centre = line.first_centre + cell as f32 * line.pitch;
+            let (left, right) = (centre - line.pitch * 0.5, centre + line.pitch * 0.5);
+            let ink = |x0: f32, x1: f32, y0: f32, y1: f32| {
+                ink_share(
+                    band,
+                    left + (right - left) * x0,
+                    left + (right - left) * x1,
+                    line.top + height * y0,
+                    line.top + height * y1,
+                )
+            };
+            let left_ends = ink(0.05, 0.35, 0.0, 0.22) + ink(0.05, 0.35, 0.78, 1.0);
+            let left_middle = ink(0.05, 0.35, 0.38, 0.62);
+            let right_ends = ink(0.65, 0.95, 0.0, 0.22) + ink(0.65, 0.95, 0.78, 1.0);
+            let right_middle = ink(0.65, 0.95, 0.38, 0.62);
+            left_middle > 0.08
+                && right_ends > 0.08
+                && left_ends < 0.04
+                && left_ends < left_middle * 0.25
+                && right_middle < 0.04
+                && right_middle < right_ends * 0.25
+        })
+        .collect()
+}
+
+/// The share of dark pixels in a box of a band (black text on white).
+fn ink_share(band: &GrayImage, x0: f32, x1: f32, y0: f32, y1: f32) -> f32 {
+    let (width, height) = band.dimensions();
+    let clamp_x = |x: f32| (x.max(0.0) as u32).min(width);
+    let clamp_y = |y: f32| (y.max(0.0) as u32).min(height);
+    let (x0, x1, y0, y1) = (clamp_x(x0), clamp_x(x1), clamp_y(y0), clamp_y(y1));
+    let mut dark = 0u32;
+    for y in y0..y1 {
+        for x in x0..x1 {
+            if band.get_pixel(x, y).0[0] < 128 {
+                dark += 1;
+            }
+        }
+    }
+    dark as f32 / ((x1 - x0) * (y1 - y0)).max(1) as f32
+}
+
+/// The dark connected groups of a band (8-neighbourhood).
+fn inks(band: &GrayImage) -> Vec<Ink> {
+    let (width, height) = band.dimensions();
+    let dark = |index: usize| band.as_raw()[index] < 128;
+    let mut seen = vec![false; (width * height) as usize];
+    let mut found = Vec::new();
+    let mut stack = Vec::new();
+    for start in 0..(width * height) as usize {
+        if seen[start] || !dark(start) {
+            continue;
+        }
+        let (x, y) = ((start as u32) % width, (start as u32) / width);
+        let mut ink = Ink { left: x, right: x, top: y, bottom: y };
+        seen[start] = true;
+        stack.push(start);
+        while let Some(at) = stack.pop() {
+            let (x, y) = ((at as u32) % width, (at as u32) / width);
+            (ink.left, ink.right) = (ink.left.min(x), ink.right.max(x));
+            (ink.top, ink.bottom) = (ink.top.min(y), ink.bottom.max(y));
+            for dy in -1i64..=1 {
+                for dx in -1i64..=1 {
+                    let (nx, ny) = (i64::from(x) + dx, i64::from(y) + dy);
+                    if nx < 0 || ny < 0 || nx >= i64::from(width) || ny >= i64::from(height) {
+                        continue;
+                    }
+                    let next = (ny as u32 * width + nx as u32) as usize;
+                    if !seen[next] && dark(next) {
+                        seen[next] = true;
+                        stack.push(next);
+                    }
+                }
+            }
+        }
+        if ink.height() >= 6 {
+            found.push(ink);
+        }
+    }
+    found
+}
+
+/// Lays tesseract's text for a line onto its cells, by the cheapest alignment: a cell that is a
+/// filler takes `<` whatever tesseract read there; a character cell takes the letter or digit
+/// aligned to it; a letter tesseract read inside a filler run (`K`, `X`, `C`, `S`, `E` are how
+/// the English model reads fillers) costs little to drop, a cell it skipped costs more.
+pub(crate) fn lay_onto(text: &str, fillers: &[bool]) -> String {
+    const FILLER_LOOKALIKES: &[u8] = b"<KXCSE";
+    let read: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    let (cells, chars) = (fillers.len(), read.len());
+
+    // cost[i][j]: the first i cells against the first j characters read.
+    let mut cost = vec![vec![f32::INFINITY; chars + 1]; cells + 1];
+    let mut step = vec![vec![0u8; chars + 1]; cells + 1];
+    cost[0][0] = 0.0;
+    for i in 0..=cells {
+        for j in 0..=chars {
+            let here = cost[i][j];
+            if !here.is_finite() {
+                continue;
+            }
+            if i < cells && j < chars {
+                let filler_read = FILLER_LOOKALIKES.contains(&read[j]);
+                let pair = match (fillers[i], read[j]) {
+                    (true, b'<') | (false, b'A'..=b'Z' | b'0'..=b'9') => 0.0,
+                    (true, _) if filler_read => 0.3,
+                    (true, _) => 1.0,
+                    (false, _) => 1.0,
+                };
+                relax(&mut cost, &mut step, (i + 1, j + 1), here + pair, 1);
+            }
+            if i < cells {
+                let skipped = if fillers[i] { 0.4 } else { 1.2 };
+                relax(&mut cost, &mut step, (i + 1, j), here + skipped, 2);
+            }
+            if j < chars {
+                let extra = if FILLER_LOOKALIKES.contains(&read[j]) { 0.5 } else { 1.0 };
+                relax(&mut cost, &mut step, (i, j + 1), here + extra, 3);
+            }
+        }
+    }
+
+    let mut line = vec![b'<'; cells];
+    let (mut i, mut j) = (cells, chars);
+    while i > 0 || j > 0 {
+        match step[i][j] {
+            1 => {
+                line[i - 1] = if fillers[i - 1] { b'<' } else { read[j - 1] };
+                (i, j) = (i - 1, j - 1);
+            }
+            2 => i -= 1,
+            3 => j -= 1,
+            _ => break,
+        }
+    }
+    String::from_utf8_lossy(&line).into_owned()
+}
+
+fn relax(cost: &mut [Vec<f32>], step: &mut [Vec<u8>], at: (usize, usize), value: f32, how: u8) {
+    if value < cost[at.0][at.1] {
+        cost[at.0][at.1] = value;
+        step[at.0][at.1] = how;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cells(pattern: &str) -> Vec<bool> {
+        pattern.chars().map(|c| c == '<').collect()
+    }
+
+    #[test]
+    fn a_filler_run_read_as_letters_is_put_back() {
+        let truth = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<";
+        let read = "P<UTOERIKSSON<<ANNAKMARIAK<X<<<K<<<K<K<KKKKKKKKKK";
+
+        assert_eq!(lay_onto(read, &cells(truth)), truth);
+    }
+
+    #[test]
+    fn a_short_read_is_laid_out_to_the_cells() {
+        let truth = "L898902C36UTO7408122F1204159ZE184226B<<<<<10";
+        let read = "L898902C36UTO7408122F1204159ZE184226B<<10";
+
+        assert_eq!(lay_onto(read, &cells(truth)), truth);
+    }
+}
