@@ -146,6 +146,12 @@ pub fn draw(rng: &mut impl Rng, layout: Layout, today: NaiveDate) -> Document {
     };
 
     let (primary_identifier, secondary_identifier) = name(rng, pool);
+    let document_number = document_number(rng, layout);
+    let mut optional_data = optional_data(rng, layout);
+    if layout == Layout::Td2 && document_number.len() > 9 {
+        // A TD2 number's remainder and check digit fill most of its seven optional characters.
+        optional_data.clear();
+    }
     let birth_date = between(rng, date(1948, 1, 1), today - Days::new(16 * 366));
     let expiry_date = between(rng, today + Days::new(30), today + Days::new(10 * 365));
 
@@ -155,12 +161,12 @@ pub fn draw(rng: &mut impl Rng, layout: Layout, today: NaiveDate) -> Document {
         issuing_state,
         primary_identifier,
         secondary_identifier,
-        document_number: document_number(rng, layout),
+        document_number,
         nationality,
         birth_date,
         sex: *['M', 'F', 'F', 'M', '<'].choose(rng).unwrap_or(&'<'),
         expiry_date,
-        optional_data: optional_data(rng, layout),
+        optional_data,
     }
 }
 

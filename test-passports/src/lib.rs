@@ -9,8 +9,10 @@ pub mod corpus;
 pub mod degrade;
 pub mod document;
 pub mod page;
+pub mod truth;
 pub mod zone;
 
 pub use corpus::{Entry, Plan, Set, read_manifest};
 pub use document::{Document, Layout};
 pub use page::Faces;
+pub use truth::Truth;

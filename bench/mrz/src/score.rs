@@ -1,22 +1,12 @@
 //! Scoring a read against the ground truth, field by field, the same way for both readers.
 
 use idproof_passport::mrz::{Mrz, Sex};
-use idproof_test_passports::{Entry, Layout};
+use idproof_test_passports::truth::words;
+use idproof_test_passports::{Entry, Truth};
 use serde::Serialize;
 
 /// The fields compared, in report order.
-pub(crate) const FIELDS: [&str; 10] = [
-    "document_code",
-    "issuing_state",
-    "primary_identifier",
-    "secondary_identifier",
-    "document_number",
-    "nationality",
-    "birth_date",
-    "sex",
-    "expiry_date",
-    "optional_data",
-];
+pub(crate) const FIELDS: [&str; 10] = Truth::FIELDS;
 
 /// A document's fields as plain text, fillers removed, in [`FIELDS`] order.
 pub(crate) type Fields = [String; 10];
@@ -44,24 +34,7 @@ impl Outcome {
 
 /// The truth, from the zone's own lines.
 pub(crate) fn truth(entry: &Entry) -> Fields {
-    let document = &entry.document;
-    let name_field = match document.layout {
-        Layout::Td1 => entry.lines[2].clone(),
-        _ => entry.lines[0][5..].to_owned(),
-    };
-    let (primary, secondary) = name_field.split_once("<<").unwrap_or((&name_field, ""));
-    [
-        document.document_code.clone(),
-        document.issuing_state.clone(),
-        words(primary),
-        words(secondary),
-        document.document_number.clone(),
-        document.nationality.clone(),
-        document.birth_date.format("%y%m%d").to_string(),
-        document.sex.to_string(),
-        document.expiry_date.format("%y%m%d").to_string(),
-        document.optional_data.clone(),
-    ]
+    entry.truth().values().map(str::to_owned)
 }
 
 /// idproof's fields.
@@ -114,9 +87,4 @@ pub(crate) fn passporteye(fields: &serde_json::Value) -> Fields {
 /// Which of `read` match `truth`.
 pub(crate) fn compare(read: &Fields, truth: &Fields) -> [bool; 10] {
     std::array::from_fn(|index| read[index] == truth[index])
-}
-
-/// Name words joined by single spaces, from a field where `<` separates them.
-fn words(part: &str) -> String {
-    part.split('<').filter(|word| !word.is_empty()).collect::<Vec<_>>().join(" ")
 }

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::{
-    DocumentFormat, Field, MrzError, MrzReport, ProblemKind, check_digit,
+    DocumentFormat, Field, MrzError, MrzReport, ProblemKind, check_digit, codes,
     parse::{self, Layout, Span},
 };
 
@@ -76,8 +76,11 @@ const MAX_SWAPS: usize = 2;
 pub struct FieldConfidence {
     /// The field.
     pub field: Field,
-    /// 1.0: read as is and every check holds; 0.9: repaired and confirmed by a check digit;
-    /// 0.6: repaired where no check digit covers it; 0.2: a check fails.
+    /// 1.0: read as is, and its check digit holds, or (for a field no check digit covers)
+    /// every check of the zone holds and every character was read sure; 0.9: repaired and
+    /// confirmed by a check digit; 0.6: no check digit covers it, and it was repaired, read
+    /// unsure, or some other check of the zone fails; or a character its check digit cannot
+    /// tell from another (6 and G, `<` and K) was read unsure; 0.2: its own check fails.
     pub confidence: f32,
 }
 
@@ -97,20 +100,27 @@ pub struct Repaired {
 /// Repairs OCR output of a zone, then parses it. Spaces are dropped and letters uppercased;
 /// lines of the wrong count or length are refused as [`parse`](super::parse) refuses them.
 pub fn repair(raw: &[&str], today: NaiveDate) -> Result<Repaired, MrzError> {
-    repair_with(raw, today, true)
+    repair_with(raw, None, today)
 }
 
-/// Repairs lines whose fillers were already told apart from letters by their shape, cell by
-/// cell: letters and digits are settled by field kind and check digit, fillers are left be.
-pub(crate) fn repair_laid(lines: &[&str], today: NaiveDate) -> Result<Repaired, MrzError> {
-    repair_with(lines, today, false)
+/// Repairs lines read cell by cell, whose fillers were told apart from letters by their shape:
+/// letters and digits are settled by field kind and check digit, fillers are left be.
+/// `cell_confidence` holds the reader's confidence in each character; a field no check digit
+/// covers is doubted when any of its characters was read with little.
+pub(crate) fn repair_laid(
+    lines: &[&str],
+    cell_confidence: &[Vec<f32>],
+    today: NaiveDate,
+) -> Result<Repaired, MrzError> {
+    repair_with(lines, Some(cell_confidence), today)
 }
 
 fn repair_with(
     raw: &[&str],
+    cell_confidence: Option<&[Vec<f32>]>,
     today: NaiveDate,
-    fillers_from_text: bool,
 ) -> Result<Repaired, MrzError> {
+    let fillers_from_text = cell_confidence.is_none();
     let cleaned: Vec<String> = raw
         .iter()
         .map(|line| {
@@ -128,6 +138,9 @@ fn repair_with(
     if fillers_from_text {
         zone.fill_trailing_runs(layout);
     }
+    zone.end_name_at_filler_run(layout);
+    zone.settle_country(layout.state);
+    zone.settle_country(layout.nationality);
     zone.settle_by_check_digit(layout.number, layout.number_check);
     if let Some(check) = layout.optional_check {
         zone.settle_optional_check(layout.optional, check);
@@ -138,7 +151,7 @@ fn repair_with(
         zone.0.iter().map(|line| String::from_utf8_lossy(line).into_owned()).collect();
     let line_refs: Vec<&str> = lines.iter().map(String::as_str).collect();
     let report = parse::parse(&line_refs, today)?;
-    let confidence = confidence(layout, &original, &zone.0, &report);
+    let confidence = confidence(layout, &original, &zone.0, cell_confidence, &report);
     let repaired_characters = original
         .iter()
         .zip(&zone.0)
@@ -232,6 +245,56 @@ impl Zone {
         }
     }
 
+    /// A name holds at most two fillers in a row (between primary and secondary identifier):
+    /// after three, the name has ended, and look-alikes read there are fillers.
+    fn end_name_at_filler_run(&mut self, layout: &Layout) {
+        let span = layout.name;
+        let field = &mut self.0[span.line][span.at..span.at + span.len];
+        let Some(end) = field.windows(3).position(|run| run == b"<<<") else { return };
+        for byte in &mut field[end..] {
+            if FILLER_LOOK_ALIKES.contains(byte) || *byte == b'E' {
+                *byte = b'<';
+            }
+        }
+    }
+
+    /// A state or nationality that names no state is tried with one look-alike letter swapped
+    /// (`IPN` for `JPN`, `XKA` for `XXA`); taken only when exactly one swap names a state.
+    fn settle_country(&mut self, span: Span) {
+        const LOOK_ALIKES: &[(u8, u8)] = &[
+            (b'I', b'J'),
+            (b'J', b'I'),
+            (b'K', b'X'),
+            (b'X', b'K'),
+            (b'O', b'D'),
+            (b'D', b'O'),
+            (b'O', b'Q'),
+            (b'V', b'U'),
+            (b'U', b'V'),
+        ];
+        let code = self.bytes(span).to_vec();
+        let known = |code: &[u8]| {
+            let text: String = code.iter().map(|&b| char::from(b)).collect();
+            codes::is_known(text.trim_end_matches('<'))
+        };
+        if known(&code) {
+            return;
+        }
+        let mut fits = Vec::new();
+        for index in 0..code.len() {
+            for &(_, to) in LOOK_ALIKES.iter().filter(|(from, _)| *from == code[index]) {
+                let mut candidate = code.clone();
+                candidate[index] = to;
+                if known(&candidate) && !fits.contains(&candidate) {
+                    fits.push(candidate);
+                }
+            }
+        }
+        if let [only] = fits.as_slice() {
+            self.0[span.line][span.at..span.at + span.len].copy_from_slice(only);
+        }
+    }
+
     /// TD3's optional data check: `<` when the field is empty, else a digit.
     fn settle_optional_check(&mut self, optional: Span, check: Span) {
         let empty = self.bytes(optional).iter().all(|&b| b == b'<');
@@ -301,12 +364,34 @@ fn subsets(items: &[usize], size: usize) -> Vec<Vec<usize>> {
     all
 }
 
+/// How sure a reader must have been of each character of a field no check digit covers.
+const SURE_CHARACTER: f32 = 0.9;
+
 fn confidence(
     layout: &Layout,
     before: &[Vec<u8>],
     after: &[Vec<u8>],
+    cell_confidence: Option<&[Vec<f32>]>,
     report: &MrzReport,
 ) -> Vec<FieldConfidence> {
+    // Characters of the span read with little confidence, of any kind or (for a field a check
+    // digit covers) only those the check digit cannot tell apart: 6 and G weigh the same
+    // modulo 10, as do the filler and K.
+    let unsure_where = |spans: &[Span], blind_only: bool| {
+        cell_confidence.is_some_and(|cells| {
+            spans.iter().any(|span| {
+                let (Some(line), Some(read)) = (cells.get(span.line), after.get(span.line)) else {
+                    return false;
+                };
+                (span.at..span.at + span.len).any(|at| {
+                    let blind = matches!(read.get(at), Some(b'6' | b'G' | b'<' | b'K'));
+                    line.get(at).is_some_and(|&c| c < SURE_CHARACTER) && (blind || !blind_only)
+                })
+            })
+        })
+    };
+    let unsure = |spans: &[Span]| unsure_where(spans, false);
+    let blind_unsure = |spans: &[Span]| unsure_where(spans, true);
     let changed = |spans: &[Span]| {
         spans.iter().any(|span| {
             before[span.line][span.at..span.at + span.len]
@@ -335,9 +420,13 @@ fn confidence(
     fields
         .into_iter()
         .map(|(field, spans, checked)| {
+            // Nothing checks an unchecked field but the rest of the read: when a check fails
+            // elsewhere, the read was noisy and this field may be wrong too.
             let confidence = if failing.contains(&field) {
                 0.2
-            } else if !changed(&spans) {
+            } else if checked && blind_unsure(&spans) {
+                0.6
+            } else if !changed(&spans) && (checked || (failing.is_empty() && !unsure(&spans))) {
                 1.0
             } else if checked {
                 0.9
@@ -405,6 +494,38 @@ mod tests {
         assert_eq!(confidence_of(&repaired, Field::BirthDate), 0.9);
         assert_eq!(confidence_of(&repaired, Field::IssuingState), 0.6);
         assert_eq!(confidence_of(&repaired, Field::Sex), 1.0);
+    }
+
+    #[test]
+    fn read_by_cells_the_name_ends_at_three_fillers_and_countries_are_settled() {
+        // Cells the shape test missed after the name, read as K; J read as I in the nationality.
+        let read = [
+            "P<UTOERIKSSON<<ANNA<MARIA<<<<KKKKKKK<<<<<<<<",
+            "L898902C36IPN7408122F1204159ZE184226B<<<<<10",
+        ];
+        let sure = vec![vec![0.99; 44]; 2];
+
+        let repaired = repair_laid(&read, &sure, in_1999()).unwrap();
+
+        assert_eq!(repaired.lines[0], TD3[0]);
+        assert_eq!(repaired.report.mrz.nationality, "JPN");
+        assert!(repaired.report.is_valid(), "{:?}", repaired.report.problems);
+        assert_eq!(confidence_of(&repaired, Field::Name), 0.6);
+        assert_eq!(confidence_of(&repaired, Field::Nationality), 0.6);
+    }
+
+    #[test]
+    fn a_name_read_unsure_is_not_vouched_for() {
+        let mut cells = vec![vec![0.99; 44]; 2];
+        cells[0][8] = 0.5;
+        // An unsure 9 in the number: its check digit would have caught a misread.
+        cells[1][3] = 0.5;
+
+        let repaired = repair_laid(&TD3, &cells, in_1999()).unwrap();
+
+        assert!(repaired.report.is_valid());
+        assert_eq!(confidence_of(&repaired, Field::Name), 0.6);
+        assert_eq!(confidence_of(&repaired, Field::DocumentNumber), 1.0);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! engine kept per thread), and repair the lines by position.
 
 mod cells;
+mod hocr;
 mod locate;
 
 use std::cell::RefCell;
@@ -78,8 +79,8 @@ pub fn read_mrz(bytes: &[u8], today: NaiveDate, limits: ImageLimits) -> Result<R
     let mut best: Option<Repaired> = None;
     for band in locate::bands(&gray).into_iter().take(MOST_BANDS_READ) {
         tracing::debug!(rows = band.rows, width = band.image.width(), "reading a zone");
-        let text = recognise(&band.image)?;
-        let reads = [read_on_grid(&band, &text, today), read_text(&text, today)];
+        let recognised = recognise(&band.image)?;
+        let reads = [read_on_grid(&band, &recognised, today), read_text(&recognised.text, today)];
         for repaired in reads.into_iter().flatten() {
             if repaired.report.is_valid() {
                 return Ok(repaired);
@@ -90,7 +91,7 @@ pub fn read_mrz(bytes: &[u8], today: NaiveDate, limits: ImageLimits) -> Result<R
 
     // No band was found, or none held: tesseract's own layout analysis of the whole image.
     if best.is_none() {
-        best = read_text(&recognise(&gray)?, today);
+        best = read_text(&recognise(&gray)?.text, today);
     }
     best.ok_or(OcrError::NotFound)
 }
@@ -104,25 +105,30 @@ pub fn zone_images(bytes: &[u8], limits: ImageLimits) -> Result<Vec<GrayImage>, 
 
 /// What tesseract reads in `image`, with the MRZ alphabet and page layout [`read_mrz`] uses.
 pub fn recognise_text(image: &GrayImage) -> Result<String, OcrError> {
-    recognise(image)
+    Ok(recognise(image)?.text)
 }
 
 /// How many candidate zones are read before giving up on a clean read.
 const MOST_BANDS_READ: usize = 2;
 
-/// Tesseract's lines laid onto the band's grid of cells, fillers told by their shape.
-fn read_on_grid(band: &locate::Band, text: &str, today: NaiveDate) -> Option<Repaired> {
+/// The band read cell by cell on its grid: tesseract's symbols placed by position, fillers
+/// told by their shape.
+fn read_on_grid(
+    band: &locate::Band,
+    recognised: &Recognised,
+    today: NaiveDate,
+) -> Option<Repaired> {
     let grid = cells::grid(&band.image, band.rows)?;
-    let read: Vec<&str> = text.lines().filter(|line| line.trim().len() >= 10).collect();
-    let read = read.get(read.len().checked_sub(grid.len())?..)?;
 
-    let lines: Vec<String> = read
+    let (lines, confidence): (Vec<String>, Vec<Vec<f32>>) = grid
         .iter()
-        .zip(&grid)
-        .map(|(line, cells)| cells::lay_onto(line, &cells::fillers(&band.image, cells)))
-        .collect();
+        .map(|line| {
+            let fillers = cells::fillers(&band.image, line);
+            cells::read_cells(line, &fillers, &recognised.symbols)
+        })
+        .unzip();
     let line_refs: Vec<&str> = lines.iter().map(String::as_str).collect();
-    repair::repair_laid(&line_refs, today).ok()
+    repair::repair_laid(&line_refs, &confidence, today).ok()
 }
 
 fn read_text(text: &str, today: NaiveDate) -> Option<Repaired> {
@@ -166,7 +172,13 @@ thread_local! {
     static ENGINE: RefCell<Option<tesseract::Tesseract>> = const { RefCell::new(None) };
 }
 
-fn recognise(gray: &GrayImage) -> Result<String, OcrError> {
+/// What tesseract made of an image: its text, and each symbol with its box and confidence.
+struct Recognised {
+    text: String,
+    symbols: Vec<hocr::Symbol>,
+}
+
+fn recognise(gray: &GrayImage) -> Result<Recognised, OcrError> {
     let engine_error = |err: &dyn std::fmt::Display| OcrError::Engine(err.to_string());
     let width = i32::try_from(gray.width()).map_err(|err| engine_error(&err))?;
     let height = i32::try_from(gray.height()).map_err(|err| engine_error(&err))?;
@@ -180,9 +192,10 @@ fn recognise(gray: &GrayImage) -> Result<String, OcrError> {
         let mut engine = engine
             .set_frame(gray.as_raw(), width, height, 1, width)
             .map_err(|err| engine_error(&err))?;
+        let hocr = engine.get_hocr_text(0).map_err(|err| engine_error(&err))?;
         let text = engine.get_text().map_err(|err| engine_error(&err))?;
         *slot.borrow_mut() = Some(engine);
-        Ok(text)
+        Ok(Recognised { text, symbols: hocr::symbols(&hocr) })
     })
 }
 
@@ -193,6 +206,8 @@ fn start_engine() -> Result<tesseract::Tesseract, OcrError> {
         .set_variable("tessedit_char_whitelist", MRZ_ALPHABET)
         .map_err(|err| engine_error(&err))?
         .set_variable("tessedit_pageseg_mode", "6")
+        .map_err(|err| engine_error(&err))?
+        .set_variable("hocr_char_boxes", "1")
         .map_err(|err| engine_error(&err))
 }
 
