@@ -57,6 +57,9 @@ const SWAPS: &[(u8, u8)] = &[
     (b'S', b'5'),
     (b'2', b'Z'),
     (b'Z', b'2'),
+    // A filler inside a number (never at its end, where fillers pad it) is an S misread; K
+    // weighs the same as the filler, so the check digit could not confirm a K.
+    (b'<', b'S'),
 ];
 
 /// What OCR reads for runs of the filler `<`.
@@ -142,6 +145,8 @@ fn repair_with(
     zone.settle_country(layout.state);
     zone.settle_country(layout.nationality);
     zone.settle_by_check_digit(layout.number, layout.number_check);
+    zone.settle_date(layout.birth, layout.birth_check);
+    zone.settle_date(layout.expiry, layout.expiry_check);
     if let Some(check) = layout.optional_check {
         zone.settle_optional_check(layout.optional, check);
         zone.settle_by_check_digit(layout.optional, check);
@@ -306,6 +311,59 @@ impl Zone {
         }
     }
 
+    /// A date whose check digit fails is tried with one digit (of the date or of the check)
+    /// swapped for one OCR confuses it with; taken only when exactly one swap makes the check
+    /// hold on a real month and day.
+    fn settle_date(&mut self, date: Span, check: Span) {
+        const CONFUSED: &[(u8, u8)] = &[
+            (b'3', b'5'),
+            (b'3', b'8'),
+            (b'5', b'6'),
+            (b'6', b'8'),
+            (b'8', b'9'),
+            (b'0', b'8'),
+            (b'0', b'9'),
+            (b'1', b'7'),
+            (b'1', b'4'),
+            (b'2', b'7'),
+            (b'5', b'8'),
+        ];
+        let mut read = self.bytes(date).to_vec();
+        read.push(self.bytes(check)[0]);
+        let holds = |candidate: &[u8]| {
+            let (digits, digit) = candidate.split_at(6);
+            let month = (digits[2].wrapping_sub(b'0')) * 10 + digits[3].wrapping_sub(b'0');
+            let day = (digits[4].wrapping_sub(b'0')) * 10 + digits[5].wrapping_sub(b'0');
+            candidate.iter().all(u8::is_ascii_digit)
+                && check_digit(digits) == Some(digit[0])
+                && (1..=12).contains(&month)
+                && (1..=31).contains(&day)
+        };
+        if !read.iter().all(u8::is_ascii_digit) || holds(&read) {
+            return;
+        }
+
+        let mut fits = Vec::new();
+        for index in 0..read.len() {
+            for &(a, b) in CONFUSED {
+                let to = match read[index] {
+                    c if c == a => b,
+                    c if c == b => a,
+                    _ => continue,
+                };
+                let mut candidate = read.clone();
+                candidate[index] = to;
+                if holds(&candidate) {
+                    fits.push(candidate);
+                }
+            }
+        }
+        if let [only] = fits.as_slice() {
+            self.0[date.line][date.at..date.at + date.len].copy_from_slice(&only[..6]);
+            self.0[check.line][check.at] = only[6];
+        }
+    }
+
     /// Tries look-alike swaps in a field that takes letters and digits, fewest first, until its
     /// check digit holds. A swap is made only when exactly one candidate of the fewest swaps
     /// holds.
@@ -314,9 +372,10 @@ impl Zone {
         if !digit.is_ascii_digit() || check_digit(self.bytes(field)) == Some(digit) {
             return;
         }
-        let ambiguous: Vec<usize> = (0..field.len)
-            .filter(|&i| SWAPS.iter().any(|(from, _)| *from == self.bytes(field)[i]))
-            .collect();
+        let read = self.bytes(field);
+        let end = read.iter().rposition(|&b| b != b'<').map_or(0, |last| last + 1);
+        let ambiguous: Vec<usize> =
+            (0..end).filter(|&i| SWAPS.iter().any(|(from, _)| *from == read[i])).collect();
         if ambiguous.len() > MAX_AMBIGUOUS {
             return;
         }
@@ -512,6 +571,36 @@ mod tests {
         assert!(repaired.report.is_valid(), "{:?}", repaired.report.problems);
         assert_eq!(confidence_of(&repaired, Field::Name), 0.6);
         assert_eq!(confidence_of(&repaired, Field::Nationality), 0.6);
+    }
+
+    #[test]
+    fn a_date_with_one_confused_digit_is_settled_by_its_check_digit() {
+        // 740812 read as 740612 (8 as 6): only 6 back to 8 makes the check hold.
+        let birth = [TD3[0], "L898902C36UTO7406122F1204159ZE184226B<<<<<10"];
+        // 120415 read as 120413 (5 as 3): 120415 and 720413 would both hold, so neither is taken.
+        let expiry = [TD3[0], "L898902C36UTO7408122F1204139ZE184226B<<<<<10"];
+
+        let birth = repair(&birth, in_1999()).unwrap();
+        let expiry = repair(&expiry, in_1999()).unwrap();
+
+        assert_eq!(birth.lines[1], TD3[1]);
+        assert_eq!(confidence_of(&birth, Field::BirthDate), 0.9);
+        assert_eq!(expiry.lines[1], "L898902C36UTO7408122F1204139ZE184226B<<<<<10");
+        assert_eq!(confidence_of(&expiry, Field::ExpiryDate), 0.2);
+    }
+
+    #[test]
+    fn a_filler_read_inside_a_number_is_tried_as_s() {
+        let number = "S95138965";
+        let digit = char::from(check_digit(number.as_bytes()).unwrap());
+        let mut line = format!("<95138965{digit}UTO7408122F1204159ZE184226B<<<<<1");
+        let composite = format!("{number}{digit}{}{}", &line[13..20], &line[21..43]);
+        line.push(char::from(check_digit(composite.as_bytes()).unwrap()));
+
+        let repaired = repair(&[TD3[0], &line], in_1999()).unwrap();
+
+        assert_eq!(repaired.report.mrz.document_number, number);
+        assert!(repaired.report.is_valid(), "{:?}", repaired.report.problems);
     }
 
     #[test]

@@ -8,16 +8,32 @@ use image::GrayImage;
 use super::hocr::Symbol;
 
 /// One line's cells in a band.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct LineGrid {
     /// The capitals' top and the baseline, in band pixels.
     top: f32,
     bottom: f32,
-    /// The first cell's centre and the distance between centres.
-    first_centre: f32,
+    /// Each cell's centre, left to right: 30, 36 or 44 of them. Evenly spaced, unless the line
+    /// has one mark per cell, whose centres follow a pitch that perspective makes uneven.
+    centres: Vec<f32>,
+    /// The mean distance between centres.
     pitch: f32,
-    /// How many cells: 30, 36 or 44.
-    pub(crate) cells: usize,
+}
+
+impl LineGrid {
+    /// The cell whose centre is nearest `x`, if `x` lies within the line.
+    fn cell_at(&self, x: f32) -> Option<usize> {
+        let (first, last) = (*self.centres.first()?, *self.centres.last()?);
+        if x < first - self.pitch / 2.0 || x > last + self.pitch / 2.0 {
+            return None;
+        }
+        let after = self.centres.partition_point(|&centre| centre < x);
+        match (after.checked_sub(1), self.centres.get(after)) {
+            (Some(before), Some(&next)) if x - self.centres[before] > next - x => Some(after),
+            (Some(before), _) => Some(before),
+            (None, _) => Some(0),
+        }
+    }
 }
 
 /// A dark connected group in a band, its box.
@@ -85,15 +101,19 @@ fn line_grid(line: &mut [Ink], rows: usize) -> Option<LineGrid> {
     if (pitch / step - 1.0).abs() > 0.25 {
         return None;
     }
+    let centres = if centres.len() == cells {
+        centres
+    } else {
+        (0..cells).map(|cell| first + cell as f32 * pitch).collect()
+    };
 
     let tops: Vec<f32> = line.iter().map(|ink| ink.top as f32).collect();
     let bottoms: Vec<f32> = line.iter().map(|ink| ink.bottom as f32).collect();
     Some(LineGrid {
         top: percentile(&tops, 0.3),
         bottom: percentile(&bottoms, 0.7),
-        first_centre: first,
+        centres,
         pitch,
-        cells,
     })
 }
 
@@ -109,9 +129,9 @@ fn percentile(values: &[f32], share: f32) -> f32 {
 /// every letter and digit has ink at the left's top or foot, or at the right's middle.
 pub(crate) fn fillers(band: &GrayImage, line: &LineGrid) -> Vec<bool> {
     let height = line.bottom - line.top;
-    (0..line.cells)
-        .map(|cell| {
-            let centre = line.first_centre + cell as f32 * line.pitch;
+    line.centres
+        .iter()
+        .map(|&centre| {
             let (left, right) = (centre - line.pitch * 0.5, centre + line.pitch * 0.5);
             let ink = |x0: f32, x1: f32, y0: f32, y1: f32| {
                 ink_share(
@@ -126,12 +146,16 @@ pub(crate) fn fillers(band: &GrayImage, line: &LineGrid) -> Vec<bool> {
             let left_middle = ink(0.05, 0.35, 0.38, 0.62);
             let right_ends = ink(0.65, 0.95, 0.0, 0.22) + ink(0.65, 0.95, 0.78, 1.0);
             let right_middle = ink(0.65, 0.95, 0.38, 0.62);
+            // Where the strokes cross the centre column, a quarter of the way from top and
+            // foot; S, 3 and 5 have ink at its very top and foot instead.
+            let centre_ends = ink(0.4, 0.6, 0.0, 0.1) + ink(0.4, 0.6, 0.9, 1.0);
             left_middle > 0.08
                 && right_ends > 0.08
                 && left_ends < 0.04
                 && left_ends < left_middle * 0.25
                 && right_middle < 0.04
                 && right_middle < right_ends * 0.25
+                && centre_ends < 0.1
         })
         .collect()
 }
@@ -207,24 +231,21 @@ pub(crate) fn read_cells(
     symbols: &[Symbol],
 ) -> (String, Vec<f32>) {
     let height = line.bottom - line.top;
-    let mut best: Vec<Option<Symbol>> = vec![None; line.cells];
+    let mut best: Vec<Option<Symbol>> = vec![None; line.centres.len()];
     for symbol in symbols {
         let (x, y) = symbol.centre();
         if y < line.top - height * 0.5 || y > line.bottom + height * 0.5 {
             continue;
         }
-        let cell = ((x - line.first_centre) / line.pitch).round();
-        if cell < 0.0 || cell >= line.cells as f32 {
-            continue;
-        }
-        let slot = &mut best[cell as usize];
+        let Some(cell) = line.cell_at(x) else { continue };
+        let slot = &mut best[cell];
         if slot.is_none_or(|held| held.confidence < symbol.confidence) {
             *slot = Some(*symbol);
         }
     }
 
-    let mut text = String::with_capacity(line.cells);
-    let mut confidence = Vec::with_capacity(line.cells);
+    let mut text = String::with_capacity(line.centres.len());
+    let mut confidence = Vec::with_capacity(line.centres.len());
     for (symbol, &filler) in best.iter().zip(fillers) {
         let (character, trust) = match (symbol, filler) {
             (Some(symbol), true) if symbol.character == b'<' => (b'<', symbol.confidence),
@@ -250,7 +271,12 @@ mod tests {
 
     #[test]
     fn each_cell_takes_its_likeliest_symbol_and_fillers_their_shape() {
-        let line = LineGrid { top: 10.0, bottom: 40.0, first_centre: 10.0, pitch: 30.0, cells: 4 };
+        let line = LineGrid {
+            top: 10.0,
+            bottom: 40.0,
+            centres: vec![10.0, 40.0, 70.0, 100.0],
+            pitch: 30.0,
+        };
         let fillers = [false, true, true, false];
         let symbols = [
             symbol(b'P', 0, 0.99),
