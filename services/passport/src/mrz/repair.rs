@@ -141,7 +141,7 @@ fn repair_with(
     if fillers_from_text {
         zone.fill_trailing_runs(layout);
     }
-    zone.end_name_at_filler_run(layout);
+    zone.end_fields_at_filler_runs(layout);
     zone.settle_country(layout.state);
     zone.settle_country(layout.nationality);
     zone.settle_by_check_digit(layout.number, layout.number_check);
@@ -252,13 +252,16 @@ impl Zone {
 
     /// A name holds at most two fillers in a row (between primary and secondary identifier):
     /// after three, the name has ended, and look-alikes read there are fillers.
-    fn end_name_at_filler_run(&mut self, layout: &Layout) {
-        let span = layout.name;
-        let field = &mut self.0[span.line][span.at..span.at + span.len];
-        let Some(end) = field.windows(3).position(|run| run == b"<<<") else { return };
-        for byte in &mut field[end..] {
-            if FILLER_LOOK_ALIKES.contains(byte) || *byte == b'E' {
-                *byte = b'<';
+    /// The same holds for optional data in practice: states fill it from the left.
+    fn end_fields_at_filler_runs(&mut self, layout: &Layout) {
+        let spans = [Some(layout.name), Some(layout.optional), layout.optional_2];
+        for span in spans.into_iter().flatten() {
+            let field = &mut self.0[span.line][span.at..span.at + span.len];
+            let Some(end) = field.windows(3).position(|run| run == b"<<<") else { continue };
+            for byte in &mut field[end..] {
+                if FILLER_LOOK_ALIKES.contains(byte) || *byte == b'E' {
+                    *byte = b'<';
+                }
             }
         }
     }
@@ -444,8 +447,28 @@ fn confidence(
                 };
                 (span.at..span.at + span.len).any(|at| {
                     let blind = matches!(read.get(at), Some(b'6' | b'G' | b'<' | b'K'));
-                    line.get(at).is_some_and(|&c| c < SURE_CHARACTER) && (blind || !blind_only)
+                    let unsure = line.get(at).is_some_and(|&c| c < SURE_CHARACTER);
+                    // Where a letter could stand (next to one), 6 and G are never sure.
+                    let beside_letter = [at.wrapping_sub(1), at + 1].iter().any(|&next| {
+                        next >= span.at
+                            && next < span.at + span.len
+                            && read.get(next).is_some_and(u8::is_ascii_alphabetic)
+                    });
+                    let letter_or_six = matches!(read.get(at), Some(b'6' | b'G'));
+                    (unsure && (blind || !blind_only))
+                        || (blind_only && letter_or_six && beside_letter)
                 })
+            })
+        })
+    };
+    // A digit that is neither what was read nor the digit a read letter stands for was
+    // guessed from the digits OCR confuses: a check digit confirms one such guess in ten by
+    // chance, so it is not a confirmation.
+    let digit_swapped = |spans: &[Span]| {
+        spans.iter().any(|span| {
+            (span.at..span.at + span.len).any(|at| {
+                let (was, is) = (before[span.line][at], after[span.line][at]);
+                was != is && is.is_ascii_digit() && as_digit(was) != is
             })
         })
     };
@@ -483,7 +506,7 @@ fn confidence(
             // elsewhere, the read was noisy and this field may be wrong too.
             let confidence = if failing.contains(&field) {
                 0.2
-            } else if checked && blind_unsure(&spans) {
+            } else if checked && (blind_unsure(&spans) || digit_swapped(&spans)) {
                 0.6
             } else if !changed(&spans) && (checked || (failing.is_empty() && !unsure(&spans))) {
                 1.0
@@ -584,7 +607,7 @@ mod tests {
         let expiry = repair(&expiry, in_1999()).unwrap();
 
         assert_eq!(birth.lines[1], TD3[1]);
-        assert_eq!(confidence_of(&birth, Field::BirthDate), 0.9);
+        assert_eq!(confidence_of(&birth, Field::BirthDate), 0.6, "a guess, however likely");
         assert_eq!(expiry.lines[1], "L898902C36UTO7408122F1204139ZE184226B<<<<<10");
         assert_eq!(confidence_of(&expiry, Field::ExpiryDate), 0.2);
     }
