@@ -3,7 +3,6 @@
 
 use std::{sync::Arc, time::Duration};
 
-use idproof_passport::mrz;
 use idproof_proofing::{
     ApplicationId, ApplicationStatus, Clock, EvidenceId, EvidenceKind, EvidencePlan, PlanError,
     Step, StepOutcome, Verdict,
@@ -13,6 +12,8 @@ use serde::{Deserialize, Serialize};
 use temporalio_common::error::ApplicationFailure;
 use temporalio_macros::activities;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
+
+use crate::mrz_step::judge_mrz;
 
 /// A pause after a step's verdict is written and before its activity reports back: the moment
 /// where a worker that dies leaves Temporal to run the activity again. Tests set it to kill a
@@ -67,23 +68,6 @@ pub struct RecordVerdict {
     pub evidence_id: Option<EvidenceId>,
     /// The status the application moves to.
     pub next_status: Option<ApplicationStatus>,
-}
-
-/// The MRZ step's verdict on typed lines: passed when every field holds, else failed with the
-/// first problem's stable code (`mrz.check_digit`, `mrz.expired`…). Only the code leaves here;
-/// the fields stay in the encrypted evidence.
-fn judge_mrz(content: &[u8], today: chrono::NaiveDate) -> StepOutcome {
-    let Ok(text) = std::str::from_utf8(content) else {
-        return StepOutcome::new(Step::Mrz, Verdict::Failed, "mrz.charset");
-    };
-    let lines: Vec<&str> = text.lines().collect();
-    match mrz::parse(&lines, today) {
-        Ok(report) => match report.problems.first() {
-            None => StepOutcome::new(Step::Mrz, Verdict::Passed, "mrz_valid"),
-            Some(problem) => StepOutcome::new(Step::Mrz, Verdict::Failed, problem.kind.code()),
-        },
-        Err(err) => StepOutcome::new(Step::Mrz, Verdict::Failed, err.code()),
-    }
 }
 
 /// A failure that no retry can mend: the workflow sees it at once.
@@ -182,20 +166,22 @@ impl ProofingActivities {
         let evidence = self.store.open_evidence(input.evidence_id).await.map_err(classify)?;
         let step = input.kind.step();
 
-        let outcome = if evidence.application_id != input.application_id
-            || evidence.kind != input.kind
-        {
-            StepOutcome::new(step, Verdict::Failed, "evidence_does_not_belong")
-        } else {
-            match input.kind {
-                EvidenceKind::Mrz => judge_mrz(&evidence.content, self.clock.now().date_naive()),
-                // TODO: verify chip, selfie and mobile evidence as the passport chip, face and
-                // mobile crates provide verifiers; until then an officer looks at each.
-                EvidenceKind::Chip | EvidenceKind::Selfie | EvidenceKind::MobileNumber => {
-                    StepOutcome::new(step, Verdict::Flagged, "no_automatic_verifier")
+        let outcome =
+            if evidence.application_id != input.application_id || evidence.kind != input.kind {
+                StepOutcome::new(step, Verdict::Failed, "evidence_does_not_belong")
+            } else {
+                match input.kind {
+                    EvidenceKind::Mrz => {
+                        let today = self.clock.now().date_naive();
+                        judge_mrz(&evidence.content_type, evidence.content, today).await
+                    }
+                    // TODO: verify chip, selfie and mobile evidence as the passport chip, face and
+                    // mobile crates provide verifiers; until then an officer looks at each.
+                    EvidenceKind::Chip | EvidenceKind::Selfie | EvidenceKind::MobileNumber => {
+                        StepOutcome::new(step, Verdict::Flagged, "no_automatic_verifier")
+                    }
                 }
-            }
-        };
+            };
 
         self.record(StepWrite {
             application_id: input.application_id,

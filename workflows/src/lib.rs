@@ -6,6 +6,7 @@
 
 mod activities;
 mod messages;
+mod mrz_step;
 mod proofing;
 
 pub use activities::{Failpoint, ProofingActivities};

@@ -27,7 +27,7 @@ use applications::ApplicationsApi;
 use evidence::EvidenceApi;
 use health::OpsApi;
 pub use middleware::REQUEST_ID_HEADER;
-use middleware::RequestContext;
+use middleware::{BodyLimits, RequestContext};
 
 /// The OpenAPI service: every documented operation.
 pub fn openapi_service() -> OpenApiService<(ApplicationsApi, EvidenceApi, OpsApi), ()> {
@@ -53,7 +53,8 @@ pub fn app(state: ApiState) -> impl Endpoint {
     let service = openapi_service();
     let docs = service.swagger_ui();
     let spec = service.spec_endpoint();
-    let context = RequestContext { body_limit: state.body_limit, metrics: state.metrics.clone() };
+    let limits = BodyLimits { body: state.body_limit, image: state.image_limit };
+    let context = RequestContext { limits, metrics: state.metrics.clone() };
 
     Route::new()
         .nest("/", service)

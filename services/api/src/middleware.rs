@@ -1,5 +1,5 @@
-//! What wraps every request: a request id, the body limit, problem+json for every error, metrics
-//! and one log line with fields (never bodies or keys).
+//! What wraps every request: a request id, the body limits, problem+json for every error,
+//! metrics and one log line with fields (never bodies or keys).
 
 use std::time::Instant;
 
@@ -15,6 +15,7 @@ use poem_openapi::{
 use uuid::Uuid;
 
 use crate::{
+    evidence::is_image_upload,
     metrics::Metrics,
     problem::{ApiError, REQUEST_ID},
 };
@@ -22,23 +23,38 @@ use crate::{
 /// The header that carries the request id both ways.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
-/// Wraps an endpoint with the request id, body limit, error mapping, metrics and access log.
+/// Wraps an endpoint with the request id, body limits, error mapping, metrics and access log.
 pub(crate) struct RequestContext {
-    pub(crate) body_limit: usize,
+    pub(crate) limits: BodyLimits,
     pub(crate) metrics: Metrics,
+}
+
+/// The largest bodies taken, in bytes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct BodyLimits {
+    /// Every body but an MRZ image.
+    pub(crate) body: usize,
+    /// An MRZ image sent to its route.
+    pub(crate) image: usize,
+}
+
+impl BodyLimits {
+    fn of(&self, req: &Request) -> usize {
+        if is_image_upload(req) { self.image } else { self.body }
+    }
 }
 
 impl<E: Endpoint> Middleware<E> for RequestContext {
     type Output = RequestContextEndpoint<E>;
 
     fn transform(&self, inner: E) -> Self::Output {
-        RequestContextEndpoint { inner, body_limit: self.body_limit, metrics: self.metrics.clone() }
+        RequestContextEndpoint { inner, limits: self.limits, metrics: self.metrics.clone() }
     }
 }
 
 pub(crate) struct RequestContextEndpoint<E> {
     inner: E,
-    body_limit: usize,
+    limits: BodyLimits,
     metrics: Metrics,
 }
 
@@ -52,7 +68,8 @@ impl<E: Endpoint> Endpoint for RequestContextEndpoint<E> {
 
         let response = REQUEST_ID
             .scope(request_id.clone(), async {
-                let result = match limit_body(req, self.body_limit).await {
+                let limit = self.limits.of(&req);
+                let result = match limit_body(req, limit).await {
                     Ok(req) => self.inner.call(req).await.map(IntoResponse::into_response),
                     Err(err) => Err(err.into()),
                 };

@@ -3,6 +3,7 @@
 //! Every error a caller sees carries a stable `code` and the request id, so a clerk can quote it.
 //! A 500 says nothing internal; the log has the whole chain, without personal data.
 
+use idproof_passport::ocr::{ImageLimits, OcrError};
 use poem::{Response, error::ResponseError, http::StatusCode};
 use poem_openapi::{
     ApiResponse, Object,
@@ -72,7 +73,10 @@ pub enum ApiError {
     #[error("the request body is over the limit of {0} bytes")]
     PayloadTooLarge(usize),
     /// The body's media type is not one the operation takes.
-    #[error("this operation takes application/json")]
+    #[error(
+        "this operation does not take this media type: bodies are application/json, and an MRZ \
+         image is image/jpeg or image/png"
+    )]
     UnsupportedMediaType,
     /// The idempotency key came before with a different request.
     #[error("this Idempotency-Key was used for a different request")]
@@ -86,6 +90,10 @@ pub enum ApiError {
     /// Typed MRZ lines of the wrong count, length or characters.
     #[error("{0}")]
     Mrz(idproof_passport::mrz::MrzError),
+    /// An MRZ image that gave no zone: not a readable image, too many pixels, no zone found, or
+    /// the reader failed. The detail quotes nothing read from the image.
+    #[error("{}", image_detail(.0))]
+    MrzImage(OcrError),
     /// The application has ended and cannot change.
     #[error("the application has ended and cannot change")]
     ApplicationClosed,
@@ -121,6 +129,7 @@ impl ApiError {
             ApiError::TierBelowPurposeMinimum(_) => "tier_below_purpose_minimum",
             ApiError::TierNeedsAttendedChannel(_) => "tier_needs_attended_channel",
             ApiError::Mrz(err) => err.code(),
+            ApiError::MrzImage(err) => err.code(),
             ApiError::ApplicationClosed => "application_closed",
             ApiError::WorkflowEngineUnavailable => "workflow_engine_unavailable",
             ApiError::Internal(_) => "internal_error",
@@ -175,6 +184,12 @@ impl ResponseError for ApiError {
             | ApiError::TierBelowPurposeMinimum(_)
             | ApiError::TierNeedsAttendedChannel(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::WorkflowEngineUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::MrzImage(err) => match err {
+                OcrError::Unsupported => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                OcrError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+                OcrError::NotFound => StatusCode::UNPROCESSABLE_ENTITY,
+                OcrError::Engine(_) => StatusCode::SERVICE_UNAVAILABLE,
+            },
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -196,6 +211,31 @@ impl ResponseError for ApiError {
     }
 }
 
+/// What a caller is told of an MRZ image that gave no zone. The engine's own message stays in
+/// the log.
+fn image_detail(err: &OcrError) -> String {
+    match err {
+        OcrError::Unsupported => {
+            "the body is not a readable JPEG or PNG image; nothing was stored".to_owned()
+        }
+        OcrError::TooLarge { width, height } => {
+            let limits = ImageLimits::default();
+            format!(
+                "the image is {width}x{height} pixels, over the limit of {} pixels and {} pixels \
+                 a side; nothing was stored",
+                limits.max_pixels, limits.max_side
+            )
+        }
+        OcrError::NotFound => "no machine readable zone was found in the image; send an upright, \
+                               sharp image of the whole data page, or the typed lines; nothing \
+                               was stored"
+            .to_owned(),
+        OcrError::Engine(_) => {
+            "the MRZ reader is unavailable; nothing was stored, retry later".to_owned()
+        }
+    }
+}
+
 /// The statuses an operation may answer with on error, each a [`Problem`].
 const DOCUMENTED: &[(u16, &str)] = &[
     (400, "Malformed JSON or an unknown field (`malformed_body`, `unknown_field`)"),
@@ -203,15 +243,29 @@ const DOCUMENTED: &[(u16, &str)] = &[
     (403, "The key lacks the operation's scope (`missing_scope`)"),
     (404, "No such application for this client (`application_not_found`)"),
     (409, "The application has ended (`application_closed`)"),
-    (413, "The body is over the limit (`payload_too_large`)"),
+    (
+        413,
+        "The body is over the limit, or an MRZ image decodes to more pixels than the reader \
+         takes (`payload_too_large`, `image.too_large`)",
+    ),
+    (
+        415,
+        "The body's media type is not one the operation takes, or an MRZ image is not a \
+         readable JPEG or PNG (`unsupported_media_type`, `image.unsupported`)",
+    ),
     (
         422,
         "A value outside its set, a reused idempotency key, a tier the purpose or channel \
-         does not allow, or MRZ lines of the wrong shape (`invalid_field`, `unknown_purpose`, \
-         `idempotency_key_reused`, `tier_below_purpose_minimum`, \
-         `tier_needs_attended_channel`, `mrz.line_count`, `mrz.line_length`, `mrz.charset`)",
+         does not allow, MRZ lines of the wrong shape, or an MRZ image with no zone found \
+         (`invalid_field`, `unknown_purpose`, `idempotency_key_reused`, \
+         `tier_below_purpose_minimum`, `tier_needs_attended_channel`, `mrz.line_count`, \
+         `mrz.line_length`, `mrz.charset`, `mrz.not_found`)",
     ),
-    (503, "The workflow engine is unavailable; nothing was stored (`workflow_engine_unavailable`)"),
+    (
+        503,
+        "The workflow engine or the MRZ reader is unavailable; nothing was stored \
+         (`workflow_engine_unavailable`, `ocr.engine`)",
+    ),
     (500, "An internal error; quote the request id (`internal_error`)"),
 ];
 

@@ -18,8 +18,10 @@ pub struct ApiState {
     pub clock: Arc<dyn Clock>,
     /// The metrics registry.
     pub metrics: Metrics,
-    /// The largest request body taken, in bytes.
+    /// The largest request body taken, in bytes, but for MRZ images.
     pub body_limit: usize,
+    /// The largest MRZ image taken, in bytes.
+    pub image_limit: usize,
     /// How long `/readyz` waits for each dependency.
     pub readiness_timeout: Duration,
 }

@@ -23,7 +23,7 @@ pub struct Config {
     pub http: HttpConfig,
     /// The proofing workflow's timeouts.
     pub proofing: ProofingConfig,
-    /// The keys that seal evidence at rest.
+    /// The keys that seal evidence at rest, and how large evidence may be.
     pub evidence: EvidenceConfig,
     /// The Temporal worker.
     pub worker: WorkerConfig,
@@ -80,14 +80,27 @@ pub struct ProofingConfig {
     pub step_timeout_secs: u64,
 }
 
-/// The keys that seal evidence.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+/// The keys that seal evidence, and how large evidence may be.
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EvidenceConfig {
     /// The id of the key that seals new evidence.
     pub current_key_id: String,
     /// Keys by id, each 32 bytes of base64. Keep old keys to open old evidence.
     pub keys: BTreeMap<String, String>,
+    /// The largest image of a passport's data page taken, in bytes. Other bodies keep
+    /// `http.body_limit_bytes`.
+    pub image_limit_bytes: usize,
+}
+
+impl Default for EvidenceConfig {
+    fn default() -> Self {
+        Self {
+            current_key_id: String::new(),
+            keys: BTreeMap::new(),
+            image_limit_bytes: 10 * 1024 * 1024,
+        }
+    }
 }
 
 /// The Temporal worker.
@@ -188,6 +201,11 @@ impl Config {
         if self.http.body_limit_bytes < 1024 {
             return Err(ConfigError::Value("http.body_limit_bytes must be at least 1024".into()));
         }
+        if self.evidence.image_limit_bytes < 1024 {
+            return Err(ConfigError::Value(
+                "evidence.image_limit_bytes must be at least 1024".into(),
+            ));
+        }
         self.failpoint()?;
         Ok(())
     }
@@ -220,6 +238,7 @@ mod tests {
         let config = Config::default();
         assert!(config.database.url.starts_with("sqlite://.idproof/"));
         assert_eq!(config.proofing.idle_timeout_secs, 86_400);
+        assert_eq!(config.evidence.image_limit_bytes, 10 * 1024 * 1024);
         config.validate().unwrap();
     }
 
@@ -234,6 +253,16 @@ mod tests {
 
         assert_eq!(Config::load(Some(&good)).unwrap().proofing.idle_timeout_secs, 60);
         assert!(matches!(Config::load(Some(&bad)), Err(ConfigError::Invalid(_))));
+    }
+
+    #[test]
+    fn body_limits_under_a_kibibyte_are_refused() {
+        let mut config = Config::default();
+        config.evidence.image_limit_bytes = 1023;
+        assert!(matches!(config.validate(), Err(ConfigError::Value(_))));
+        config.evidence.image_limit_bytes = 1024;
+        config.http.body_limit_bytes = 1023;
+        assert!(matches!(config.validate(), Err(ConfigError::Value(_))));
     }
 
     #[test]

@@ -121,6 +121,7 @@ pub async fn start_api(
         clock: Arc::new(SystemClock) as Arc<dyn Clock>,
         metrics: Metrics::new().context("failed to register metrics")?,
         body_limit: config.http.body_limit_bytes,
+        image_limit: config.evidence.image_limit_bytes,
         readiness_timeout: config.readiness_timeout(),
     };
 

@@ -21,6 +21,19 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// The forms MRZ evidence is stored in, named by the media type kept beside the sealed
+    /// content: the API writes them and the MRZ step reads them.
+    MrzMediaType, "MRZ media type" {
+        /// Typed lines, one per text line, in UTF-8.
+        TypedLines => "text/vnd.idproof.mrz-lines",
+        /// A JPEG photo or scan of the data page.
+        Jpeg => "image/jpeg",
+        /// A PNG photo or scan of the data page.
+        Png => "image/png",
+    }
+);
+
 impl EvidenceKind {
     /// The workflow step that judges this kind of evidence.
     pub fn step(&self) -> Step {

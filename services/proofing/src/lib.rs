@@ -11,6 +11,6 @@ mod step;
 
 pub use application::{ApplicationStatus, Channel, Purpose, Tier, UnknownValue};
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use evidence::{EvidenceKind, EvidencePlan, PlanError};
+pub use evidence::{EvidenceKind, EvidencePlan, MrzMediaType, PlanError};
 pub use ids::{ApplicationId, ClientId, EvidenceId};
 pub use step::{Step, StepOutcome, Verdict};

@@ -1,4 +1,7 @@
 //! `POST /v1/applications/{id}/mrz`: typed lines, stored encrypted and judged by the workflow.
+//! Images of the data page are in [`images`].
+
+mod images;
 
 use std::time::Duration;
 
