@@ -208,6 +208,9 @@ fn start_engine() -> Result<tesseract::Tesseract, OcrError> {
         .set_variable("tessedit_pageseg_mode", "6")
         .map_err(|err| engine_error(&err))?
         .set_variable("hocr_char_boxes", "1")
+        .map_err(|err| engine_error(&err))?
+        // The band is cut black on white: no line needs reading a second time inverted.
+        .set_variable("tessedit_do_invert", "0")
         .map_err(|err| engine_error(&err))
 }
 
