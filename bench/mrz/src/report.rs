@@ -10,32 +10,40 @@ use serde::Serialize;
 use crate::Cli;
 use crate::score::{FIELDS, Outcome};
 
+/// One reader's outcomes, image by image in manifest order.
+#[derive(Serialize)]
+pub(crate) struct Reader {
+    pub(crate) name: String,
+    /// Starting its engine, timed apart and left out of its times; unknown for PassportEye,
+    /// which starts tesseract for every image.
+    pub(crate) start_ms: Option<f64>,
+    pub(crate) outcomes: Vec<Outcome>,
+}
+
 /// Everything measured, as mrz-report.json holds it.
 #[derive(Serialize)]
 pub(crate) struct Report {
     seed: u64,
     documents: u64,
-    engine_start_ms: f64,
     sets: Vec<SetSummary>,
     faults: Vec<FaultSummary>,
-    ours: Vec<Outcome>,
-    passporteye: Option<Vec<Outcome>>,
+    readers: Vec<Reader>,
 }
 
 #[derive(Serialize)]
 struct SetSummary {
     set: Set,
     images: usize,
-    ours: Summary,
-    passporteye: Option<Summary>,
+    /// One per reader, in the readers' order.
+    summaries: Vec<Summary>,
 }
 
 #[derive(Serialize)]
 struct FaultSummary {
     fault: String,
     images: usize,
-    ours_fully_right: usize,
-    passporteye_fully_right: Option<usize>,
+    /// Documents fully right, per reader.
+    fully_right: Vec<usize>,
 }
 
 /// One reader on one set of images.
@@ -88,38 +96,24 @@ fn percentile(sorted: &[f64], share: f64) -> f64 {
 }
 
 impl Report {
-    pub(crate) fn new(
-        cli: &Cli,
-        entries: &[Entry],
-        engine_start_ms: f64,
-        ours: Vec<Outcome>,
-        passporteye: Option<Vec<Outcome>>,
-    ) -> Self {
-        let pick = |outcomes: &[Outcome], keep: &dyn Fn(&Entry) -> bool| -> Vec<usize> {
-            entries
-                .iter()
-                .zip(outcomes)
-                .enumerate()
-                .filter(|(_, (e, _))| keep(e))
-                .map(|(i, _)| i)
-                .collect()
-        };
-        let select = |outcomes: &[Outcome], indices: &[usize]| -> Vec<Outcome> {
-            indices.iter().map(|&i| outcomes[i].clone()).collect()
+    pub(crate) fn new(cli: &Cli, entries: &[Entry], readers: Vec<Reader>) -> Self {
+        let indices = |keep: &dyn Fn(&Entry) -> bool| -> Vec<usize> {
+            entries.iter().enumerate().filter(|(_, e)| keep(e)).map(|(i, _)| i).collect()
         };
 
         let sets = [Set::Clean, Set::Degraded]
             .into_iter()
             .map(|set| {
-                let indices = pick(&ours, &|entry| entry.set == set);
-                let mine = select(&ours, &indices);
-                let theirs = passporteye.as_ref().map(|p| select(p, &indices));
-                SetSummary {
-                    set,
-                    images: indices.len(),
-                    ours: Summary::of(&mine.iter().collect::<Vec<_>>()),
-                    passporteye: theirs.map(|t| Summary::of(&t.iter().collect::<Vec<_>>())),
-                }
+                let picked = indices(&|entry| entry.set == set);
+                let summaries = readers
+                    .iter()
+                    .map(|reader| {
+                        let outcomes: Vec<&Outcome> =
+                            picked.iter().map(|&i| &reader.outcomes[i]).collect();
+                        Summary::of(&outcomes)
+                    })
+                    .collect();
+                SetSummary { set, images: picked.len(), summaries }
             })
             .collect();
 
@@ -129,28 +123,16 @@ impl Report {
         let faults = fault_names
             .into_iter()
             .map(|fault| {
-                let indices = pick(&ours, &|entry| fault_name(entry).as_deref() == Some(&fault));
-                let fully = |outcomes: &[Outcome]| {
-                    indices.iter().filter(|&&i| outcomes[i].fully_right()).count()
-                };
-                FaultSummary {
-                    images: indices.len(),
-                    ours_fully_right: fully(&ours),
-                    passporteye_fully_right: passporteye.as_deref().map(fully),
-                    fault,
-                }
+                let picked = indices(&|entry| fault_name(entry).as_deref() == Some(&fault));
+                let fully_right = readers
+                    .iter()
+                    .map(|r| picked.iter().filter(|&&i| r.outcomes[i].fully_right()).count())
+                    .collect();
+                FaultSummary { images: picked.len(), fully_right, fault }
             })
             .collect();
 
-        Self {
-            seed: cli.seed,
-            documents: cli.documents,
-            engine_start_ms,
-            sets,
-            faults,
-            ours,
-            passporteye,
-        }
+        Self { seed: cli.seed, documents: cli.documents, sets, faults, readers }
     }
 }
 
@@ -174,24 +156,33 @@ fn markdown(report: &Report) -> String {
     let _ = writeln!(out, "# MRZ reading: idproof and PassportEye on the same images\n");
     let _ = writeln!(
         out,
-        "Corpus: seed {}, {} documents (TD3, TD1, TD2, MRV-A, MRV-B in turn), each a clean scan \
-         and a degraded photo, drawn by test-passports. One thread per reader \
-         (OMP_THREAD_LIMIT=1), one image at a time. idproof's engine start, timed apart and \
-         left out of its times: {:.0} ms.\n",
-        report.seed, report.documents, report.engine_start_ms
+        "Corpus: seed {}, {} documents (TD3, TD1, TD2, MRV-A, MRV-B in turn), each a clean \
+         scan and a degraded photo, drawn by test-passports. One thread per reader \
+         (OMP_THREAD_LIMIT=1), one image at a time, readers one after another.",
+        report.seed, report.documents
     );
+    for reader in &report.readers {
+        if let Some(start) = reader.start_ms {
+            let _ = writeln!(
+                out,
+                "{}: engine start {start:.0} ms, left out of its times.",
+                reader.name
+            );
+        }
+    }
 
     let _ = writeln!(
         out,
-        "| set | reader | fully right | field accuracy | valid but wrong | vouched wrong fields | p50 ms | p95 ms |"
+        "\n| set | reader | fully right | field accuracy | valid but wrong | \
+         vouched wrong fields | p50 ms | p95 ms |\n|---|---|---|---|---|---|---|---|"
     );
-    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|");
     for set in &report.sets {
-        let mut row = |name: &str, summary: &Summary| {
+        for (reader, summary) in report.readers.iter().zip(&set.summaries) {
             let _ = writeln!(
                 out,
-                "| {:?} | {name} | {}/{} ({:.1}%) | {:.2}% | {} | {} | {:.0} | {:.0} |",
+                "| {:?} | {} | {}/{} ({:.1}%) | {:.2}% | {} | {} | {:.0} | {:.0} |",
                 set.set,
+                reader.name,
                 summary.fully_right,
                 set.images,
                 100.0 * summary.fully_right as f64 / set.images.max(1) as f64,
@@ -201,51 +192,45 @@ fn markdown(report: &Report) -> String {
                 summary.p50_ms,
                 summary.p95_ms,
             );
-        };
-        row("idproof", &set.ours);
-        if let Some(theirs) = &set.passporteye {
-            row("PassportEye 2.2.2", theirs);
         }
     }
+    let ours = report.readers.iter().position(|r| r.name == "idproof");
     for set in &report.sets {
-        if let Some(theirs) = &set.passporteye {
-            let _ = writeln!(
-                out,
-                "\n{:?}: idproof's p50 is {:.1}× faster than PassportEye's.",
-                set.set,
-                theirs.p50_ms / set.ours.p50_ms
-            );
+        let Some(ours) = ours.map(|i| &set.summaries[i]) else { continue };
+        for (reader, summary) in report.readers.iter().zip(&set.summaries) {
+            if reader.name != "idproof" {
+                let _ = writeln!(
+                    out,
+                    "\n{:?}: {}'s p50 is {:.1}× idproof's.",
+                    set.set,
+                    reader.name,
+                    summary.p50_ms / ours.p50_ms
+                );
+            }
         }
     }
 
+    let names: Vec<&str> = report.readers.iter().map(|r| r.name.as_str()).collect();
     let _ = writeln!(out, "\n## Degraded photos by fault (documents fully right)\n");
-    let _ = writeln!(out, "| fault | images | idproof | PassportEye |\n|---|---|---|---|");
+    let _ = writeln!(out, "| fault | images | {} |", names.join(" | "));
+    let _ = writeln!(out, "|---|---|{}", "---|".repeat(names.len()));
     for fault in &report.faults {
-        let theirs = fault.passporteye_fully_right.map_or("–".to_owned(), |n| n.to_string());
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {theirs} |",
-            fault.fault, fault.images, fault.ours_fully_right
-        );
+        let counts: Vec<String> = fault.fully_right.iter().map(usize::to_string).collect();
+        let _ = writeln!(out, "| {} | {} | {} |", fault.fault, fault.images, counts.join(" | "));
     }
 
-    let _ = writeln!(out, "\n## Field accuracy\n");
-    let _ = writeln!(
-        out,
-        "| field | idproof clean | idproof degraded | PassportEye clean | PassportEye degraded |\n|---|---|---|---|---|"
-    );
+    let _ = writeln!(out, "\n## Field accuracy, clean / degraded\n");
+    let _ = writeln!(out, "| field | {} |", names.join(" | "));
+    let _ = writeln!(out, "|---|{}", "---|".repeat(names.len()));
     for (index, field) in FIELDS.iter().enumerate() {
-        let share = |summary: Option<&Summary>| {
-            summary.map_or("–".to_owned(), |s| format!("{:.1}%", 100.0 * s.per_field[index].1))
-        };
-        let _ = writeln!(
-            out,
-            "| {field} | {} | {} | {} | {} |",
-            share(Some(&report.sets[0].ours)),
-            share(Some(&report.sets[1].ours)),
-            share(report.sets[0].passporteye.as_ref()),
-            share(report.sets[1].passporteye.as_ref()),
-        );
+        let shares: Vec<String> = (0..names.len())
+            .map(|reader| {
+                let share =
+                    |set: usize| 100.0 * report.sets[set].summaries[reader].per_field[index].1;
+                format!("{:.1}% / {:.1}%", share(0), share(1))
+            })
+            .collect();
+        let _ = writeln!(out, "| {field} | {} |", shares.join(" | "));
     }
     let _ = writeln!(
         out,

@@ -8,7 +8,7 @@ use image::{GrayImage, Luma, imageops};
 /// The longest side of the copy the zone is searched in.
 const SEARCH_SIDE: u32 = 900;
 /// The height a capital letter is scaled to in the band handed to tesseract.
-const BAND_CAP_HEIGHT: f32 = 34.0;
+const BAND_CAP_HEIGHT: f32 = 28.0;
 /// How far the page may be turned, in degrees, either way.
 const MAX_SKEW_DEGREES: f32 = 16.0;
 /// The fewest marks a row needs to be a line of the zone (TD1 lines hold 30 characters; a

