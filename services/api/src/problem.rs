@@ -186,6 +186,7 @@ impl ResponseError for ApiError {
             ApiError::WorkflowEngineUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::MrzImage(err) => match err {
                 OcrError::Unsupported => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                OcrError::Truncated => StatusCode::BAD_REQUEST,
                 OcrError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
                 OcrError::NotFound => StatusCode::UNPROCESSABLE_ENTITY,
                 OcrError::Engine(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -218,6 +219,10 @@ fn image_detail(err: &OcrError) -> String {
         OcrError::Unsupported => {
             "the body is not a readable JPEG or PNG image; nothing was stored".to_owned()
         }
+        OcrError::Truncated => {
+            "the JPEG image is cut off before its end; send the whole file; nothing was stored"
+                .to_owned()
+        }
         OcrError::TooLarge { width, height } => {
             let limits = ImageLimits::default();
             format!(
@@ -238,7 +243,11 @@ fn image_detail(err: &OcrError) -> String {
 
 /// The statuses an operation may answer with on error, each a [`Problem`].
 const DOCUMENTED: &[(u16, &str)] = &[
-    (400, "Malformed JSON or an unknown field (`malformed_body`, `unknown_field`)"),
+    (
+        400,
+        "Malformed JSON, an unknown field, or a JPEG cut off before its end (`malformed_body`, \
+         `unknown_field`, `image.truncated`)",
+    ),
     (401, "No valid X-Api-Key (`unauthenticated`)"),
     (403, "The key lacks the operation's scope (`missing_scope`)"),
     (404, "No such application for this client (`application_not_found`)"),

@@ -22,6 +22,9 @@ pub struct ApiState {
     pub body_limit: usize,
     /// The largest MRZ image taken, in bytes.
     pub image_limit: usize,
+    /// How many MRZ images are read at once: each may decode to tens of megapixels and keeps a
+    /// core busy, so more wait their turn rather than exhaust memory.
+    pub image_readers: Arc<tokio::sync::Semaphore>,
     /// How long `/readyz` waits for each dependency.
     pub readiness_timeout: Duration,
 }

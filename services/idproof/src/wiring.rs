@@ -122,6 +122,9 @@ pub async fn start_api(
         metrics: Metrics::new().context("failed to register metrics")?,
         body_limit: config.http.body_limit_bytes,
         image_limit: config.evidence.image_limit_bytes,
+        image_readers: Arc::new(tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+        )),
         readiness_timeout: config.readiness_timeout(),
     };
 

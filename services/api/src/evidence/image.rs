@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use idproof_passport::ocr::{self, ImageLimits, OcrError};
 use idproof_proofing::{ApplicationId, MrzMediaType};
 use poem::{Request, http::Method};
+use tokio::sync::Semaphore;
 use uuid::Uuid;
 
 use crate::problem::ApiError;
@@ -30,10 +31,13 @@ pub(crate) fn is_image_upload(req: &Request) -> bool {
 /// stored when a zone is found, whatever its check digits say: that is the step's verdict to
 /// make. An image that gives no zone is refused with the reader's code.
 pub(super) async fn read(
+    readers: &Semaphore,
     application_id: ApplicationId,
     image: Vec<u8>,
     today: NaiveDate,
 ) -> Result<Vec<u8>, ApiError> {
+    let _turn = readers.acquire().await.map_err(ApiError::internal)?;
+
     // The worker reads with the same default limits, so an image taken here is read there.
     let read = tokio::task::spawn_blocking(move || {
         let read = ocr::read_mrz(&image, today, ImageLimits::default());

@@ -90,8 +90,9 @@ impl EvidenceApi {
     ///
     /// Typed lines of the wrong count, length or characters are refused at once
     /// (`mrz.line_count`, `mrz.line_length`, `mrz.charset`) and nothing is stored. An image is
-    /// read at once: one that is not a readable JPEG or PNG (`image.unsupported`, 415), declares
-    /// too many pixels (`image.too_large`, 413) or shows no MRZ (`mrz.not_found`, 422) is refused
+    /// read at once: one that is not a readable JPEG or PNG (`image.unsupported`, 415), a JPEG
+    /// cut off before its end (`image.truncated`, 400), one that declares too many pixels
+    /// (`image.too_large`, 413) or shows no MRZ (`mrz.not_found`, 422) is refused
     /// and nothing is stored; when the reader is unavailable (`ocr.engine`, 503) nothing is
     /// stored either.
     ///
@@ -123,12 +124,14 @@ impl EvidenceApi {
                 mrz::parse(&lines, today).map_err(ApiError::Mrz)?;
                 (MrzMediaType::TypedLines, lines.join("\n").into_bytes())
             }
-            MrzSubmission::Jpeg(Binary(bytes)) => {
-                (MrzMediaType::Jpeg, image::read(application.id, bytes, today).await?)
-            }
-            MrzSubmission::Png(Binary(bytes)) => {
-                (MrzMediaType::Png, image::read(application.id, bytes, today).await?)
-            }
+            MrzSubmission::Jpeg(Binary(bytes)) => (
+                MrzMediaType::Jpeg,
+                image::read(&state.image_readers, application.id, bytes, today).await?,
+            ),
+            MrzSubmission::Png(Binary(bytes)) => (
+                MrzMediaType::Png,
+                image::read(&state.image_readers, application.id, bytes, today).await?,
+            ),
         };
 
         let evidence = NewEvidence {

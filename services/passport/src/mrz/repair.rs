@@ -57,6 +57,9 @@ const SWAPS: &[(u8, u8)] = &[
     (b'S', b'5'),
     (b'2', b'Z'),
     (b'Z', b'2'),
+    // One way only: a T read for a 7; a 7 taken for a T would be a guess the check digit
+    // confirms one time in ten.
+    (b'T', b'7'),
     // A filler inside a number (never at its end, where fillers pad it) is an S misread; K
     // weighs the same as the filler, so the check digit could not confirm a K.
     (b'<', b'S'),
@@ -455,7 +458,13 @@ fn confidence(
                             && read.get(next).is_some_and(u8::is_ascii_alphabetic)
                     });
                     let letter_or_six = matches!(read.get(at), Some(b'6' | b'G'));
-                    (unsure && (blind || !blind_only))
+                    // A filler in a run of fillers is structure, not content: K never stands
+                    // in the padding of an empty or short field.
+                    let padding = read.get(at) == Some(&b'<')
+                        && [at.wrapping_sub(1), at + 1]
+                            .iter()
+                            .all(|&next| read.get(next).is_none_or(|&b| b == b'<'));
+                    (unsure && (blind || !blind_only) && !(blind_only && padding))
                         || (blind_only && letter_or_six && beside_letter)
                 })
             })

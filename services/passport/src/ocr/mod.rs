@@ -41,6 +41,10 @@ pub enum OcrError {
     /// Not a PNG or JPEG, or one that does not decode (truncated, corrupt).
     #[error("the image is not a readable PNG or JPEG")]
     Unsupported,
+    /// A JPEG that ends before its image data does: a cut-off upload. (Decoders fill in what
+    /// is missing with grey, so this is told apart before decoding.)
+    #[error("the JPEG image is cut off before its end")]
+    Truncated,
     /// The image declares more pixels than allowed.
     #[error("the image is {width}×{height} pixels, over the limit")]
     TooLarge {
@@ -62,6 +66,7 @@ impl OcrError {
     pub fn code(&self) -> &'static str {
         match self {
             OcrError::Unsupported => "image.unsupported",
+            OcrError::Truncated => "image.truncated",
             OcrError::TooLarge { .. } => "image.too_large",
             OcrError::NotFound => "mrz.not_found",
             OcrError::Engine(_) => "ocr.engine",
@@ -174,6 +179,9 @@ fn decode(bytes: &[u8], limits: ImageLimits) -> Result<GrayImage, OcrError> {
     if !matches!(format, ImageFormat::Png | ImageFormat::Jpeg) {
         return Err(OcrError::Unsupported);
     }
+    if format == ImageFormat::Jpeg && !jpeg_ends(bytes) {
+        return Err(OcrError::Truncated);
+    }
 
     let reader = || ImageReader::with_format(Cursor::new(bytes), format);
     let (width, height) = reader().into_dimensions().map_err(|_| OcrError::Unsupported)?;
@@ -190,6 +198,16 @@ fn decode(bytes: &[u8], limits: ImageLimits) -> Result<GrayImage, OcrError> {
     reader.limits(decode_limits);
     let decoded = reader.decode().map_err(|_| OcrError::Unsupported)?;
     Ok(decoded.to_luma8())
+}
+
+/// Whether a JPEG's end-of-image marker follows its last scan: a file cut off in transit
+/// loses it. Bytes after the marker (some cameras append data) are allowed.
+fn jpeg_ends(bytes: &[u8]) -> bool {
+    const START_OF_SCAN: [u8; 2] = [0xFF, 0xDA];
+    const END_OF_IMAGE: [u8; 2] = [0xFF, 0xD9];
+    let last_scan = bytes.windows(2).rposition(|pair| pair == START_OF_SCAN);
+    let last_end = bytes.windows(2).rposition(|pair| pair == END_OF_IMAGE);
+    matches!((last_scan, last_end), (Some(scan), Some(end)) if end > scan)
 }
 
 thread_local! {
@@ -349,6 +367,16 @@ mod tests {
         for bytes in [&b"P<UTOERIKSSON"[..], truncated, &gif[..], &[]] {
             let err = read_mrz(bytes, in_1999(), ImageLimits::default()).unwrap_err();
             assert_eq!(err.code(), "image.unsupported", "{} bytes", bytes.len());
+        }
+    }
+
+    #[test]
+    fn a_jpeg_cut_off_anywhere_after_its_header_says_so() {
+        let jpeg = encode(&draw(&TD3), ImageFormat::Jpeg);
+
+        for cut in [jpeg.len() / 2, jpeg.len() - 2, jpeg.len() - 1] {
+            let err = read_mrz(&jpeg[..cut], in_1999(), ImageLimits::default()).unwrap_err();
+            assert_eq!(err.code(), "image.truncated", "cut at {cut} of {}", jpeg.len());
         }
     }
 
