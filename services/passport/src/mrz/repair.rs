@@ -139,7 +139,7 @@ fn repair_with(
     let layout = parse::layout_of(format);
 
     let original: Vec<Vec<u8>> = cleaned.iter().map(|line| line.as_bytes().to_vec()).collect();
-    let mut zone = Zone(original.clone());
+    let mut zone = Zone(original.clone(), Vec::new());
     zone.map_by_kind(format, layout);
     if fillers_from_text {
         zone.fill_trailing_runs(layout);
@@ -147,19 +147,19 @@ fn repair_with(
     zone.end_fields_at_filler_runs(layout);
     zone.settle_country(layout.state);
     zone.settle_country(layout.nationality);
-    zone.settle_by_check_digit(layout.number, layout.number_check);
+    zone.settle_by_check_digit(Field::DocumentNumber, layout.number, layout.number_check);
     zone.settle_date(layout.birth, layout.birth_check);
     zone.settle_date(layout.expiry, layout.expiry_check);
     if let Some(check) = layout.optional_check {
         zone.settle_optional_check(layout.optional, check);
-        zone.settle_by_check_digit(layout.optional, check);
+        zone.settle_by_check_digit(Field::OptionalData, layout.optional, check);
     }
 
     let lines: Vec<String> =
         zone.0.iter().map(|line| String::from_utf8_lossy(line).into_owned()).collect();
     let line_refs: Vec<&str> = lines.iter().map(String::as_str).collect();
     let report = parse::parse(&line_refs, today)?;
-    let confidence = confidence(layout, &original, &zone.0, cell_confidence, &report);
+    let confidence = confidence(layout, &original, &zone, cell_confidence, &report);
     let repaired_characters = original
         .iter()
         .zip(&zone.0)
@@ -205,8 +205,8 @@ fn fit_filler_runs_to_length(lines: Vec<String>) -> Vec<String> {
         .collect()
 }
 
-/// The zone's lines, as bytes, under repair.
-struct Zone(Vec<Vec<u8>>);
+/// The zone's lines, as bytes, under repair, and the fields whose repair was a guess.
+struct Zone(Vec<Vec<u8>>, Vec<Field>);
 
 impl Zone {
     fn bytes(&self, span: Span) -> &[u8] {
@@ -373,7 +373,7 @@ impl Zone {
     /// Tries look-alike swaps in a field that takes letters and digits, fewest first, until its
     /// check digit holds. A swap is made only when exactly one candidate of the fewest swaps
     /// holds.
-    fn settle_by_check_digit(&mut self, field: Span, check: Span) {
+    fn settle_by_check_digit(&mut self, named: Field, field: Span, check: Span) {
         let digit = self.bytes(check)[0];
         if !digit.is_ascii_digit() || check_digit(self.bytes(field)) == Some(digit) {
             return;
@@ -404,10 +404,27 @@ impl Zone {
                     return;
                 }
                 [] => continue,
-                _ => return,
+                several => {
+                    // Swaps at positions of equal weight hold alike. Most states' numbers put
+                    // their letters first (`O4800701`, not `048O0701`): when exactly one
+                    // candidate does, it is taken, as a guess.
+                    let letters_first: Vec<&Vec<u8>> =
+                        several.iter().filter(|candidate| letters_lead(candidate)).collect();
+                    if let [only] = letters_first.as_slice() {
+                        self.0[field.line][field.at..field.at + field.len].copy_from_slice(only);
+                        self.1.push(named);
+                    }
+                    return;
+                }
             }
         }
     }
+}
+
+/// No letter follows a digit: letters, if any, lead.
+fn letters_lead(candidate: &[u8]) -> bool {
+    let first_digit = candidate.iter().position(u8::is_ascii_digit).unwrap_or(candidate.len());
+    !candidate[first_digit..].iter().any(u8::is_ascii_alphabetic)
 }
 
 fn swapped(character: u8) -> u8 {
@@ -435,10 +452,26 @@ const SURE_CHARACTER: f32 = 0.9;
 fn confidence(
     layout: &Layout,
     before: &[Vec<u8>],
-    after: &[Vec<u8>],
+    zone: &Zone,
     cell_confidence: Option<&[Vec<f32>]>,
     report: &MrzReport,
 ) -> Vec<FieldConfidence> {
+    let after = &zone.0;
+    let guessed = |field: Field| zone.1.contains(&field);
+    // When the composite check fails, something it covers is wrong: a covered field that was
+    // repaired cannot be vouched for by its own check digit alone.
+    let composite_fails = report.problems_with(Field::Composite).next().is_some();
+    let covered = |spans: &[Span]| {
+        layout.composite.is_some_and(|(_, parts)| {
+            spans.iter().any(|span| {
+                parts.iter().any(|part| {
+                    part.line == span.line
+                        && span.at < part.at + part.len
+                        && part.at < span.at + span.len
+                })
+            })
+        })
+    };
     // Characters of the span read with little confidence, of any kind or (for a field a check
     // digit covers) only those the check digit cannot tell apart: 6 and G weigh the same
     // modulo 10, as do the filler and K.
@@ -515,7 +548,10 @@ fn confidence(
             // elsewhere, the read was noisy and this field may be wrong too.
             let confidence = if failing.contains(&field) {
                 0.2
-            } else if checked && (blind_unsure(&spans) || digit_swapped(&spans)) {
+            } else if guessed(field)
+                || (checked && (blind_unsure(&spans) || digit_swapped(&spans)))
+                || (composite_fails && changed(&spans) && covered(&spans))
+            {
                 0.6
             } else if !changed(&spans) && (checked || (failing.is_empty() && !unsure(&spans))) {
                 1.0
@@ -619,6 +655,35 @@ mod tests {
         assert_eq!(confidence_of(&birth, Field::BirthDate), 0.6, "a guess, however likely");
         assert_eq!(expiry.lines[1], "L898902C36UTO7408122F1204139ZE184226B<<<<<10");
         assert_eq!(confidence_of(&expiry, Field::ExpiryDate), 0.2);
+    }
+
+    #[test]
+    fn a_leading_letter_read_as_a_digit_is_guessed_where_letters_lead() {
+        // O4800701 read as 04800701: O at position 1 or 4 would hold alike.
+        let number = "O4800701<";
+        let digit = char::from(check_digit(number.as_bytes()).unwrap());
+        let mut line = format!("04800701<{digit}UTO7408122F1204159ZE184226B<<<<<1");
+        let composite = format!("{number}{digit}{}{}", &line[13..20], &line[21..43]);
+        line.push(char::from(check_digit(composite.as_bytes()).unwrap()));
+
+        let repaired = repair(&[TD3[0], &line], in_1999()).unwrap();
+
+        assert_eq!(repaired.report.mrz.document_number, "O4800701");
+        assert_eq!(confidence_of(&repaired, Field::DocumentNumber), 0.6, "a guess");
+    }
+
+    #[test]
+    fn a_repair_under_a_failing_composite_is_not_vouched_for() {
+        // The number repaired by its own check digit (O back to 0), but the composite fails:
+        // something it covers is wrong, and the repair may be it.
+        let misread = [TD3[0], "L8989O2C36UTO7408122F1204159ZE184226B<<<<<11"];
+
+        let repaired = repair(&misread, in_1999()).unwrap();
+
+        assert_eq!(repaired.report.mrz.document_number, "L898902C3");
+        assert_eq!(confidence_of(&repaired, Field::Composite), -1.0, "no confidence of its own");
+        assert_eq!(confidence_of(&repaired, Field::DocumentNumber), 0.6);
+        assert_eq!(confidence_of(&repaired, Field::BirthDate), 1.0, "read as is, and checked");
     }
 
     #[test]
