@@ -8,6 +8,7 @@
 pub mod corpus;
 pub mod degrade;
 pub mod document;
+pub mod hostile;
 pub mod page;
 pub mod truth;
 pub mod zone;

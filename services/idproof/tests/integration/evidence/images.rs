@@ -4,6 +4,7 @@
 use std::io::Cursor;
 
 use idproof_proofing::EvidenceId;
+use idproof_test_passports::hostile::png_declaring;
 use image::{GrayImage, ImageFormat, Luma};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -58,39 +59,6 @@ fn encode(image: &image::DynamicImage, format: ImageFormat) -> Vec<u8> {
     bytes.into_inner()
 }
 
-/// A PNG signature, a header chunk declaring a grey image of this size, an empty data chunk and
-/// the end: under a hundred bytes for billions of pixels.
-fn png_with_header(width: u32, height: u32) -> Vec<u8> {
-    let mut header = b"IHDR".to_vec();
-    header.extend_from_slice(&width.to_be_bytes());
-    header.extend_from_slice(&height.to_be_bytes());
-    header.extend_from_slice(&[8, 0, 0, 0, 0]);
-    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    for (kind, data) in [
-        (&b"IHDR"[..], &header[4..]),
-        (b"IDAT", &b"\x78\x9c\x03\x00\x00\x00\x00\x01"[..]),
-        (b"IEND", b""),
-    ] {
-        let mut chunk = kind.to_vec();
-        chunk.extend_from_slice(data);
-        png.extend_from_slice(&u32::try_from(data.len()).unwrap().to_be_bytes());
-        png.extend_from_slice(&chunk);
-        png.extend_from_slice(&crc32(&chunk).to_be_bytes());
-    }
-    png
-}
-
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = 0xffff_ffffu32;
-    for &byte in bytes {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
-        }
-    }
-    !crc
-}
-
 on_both_databases! {
     async fn an_image_of_the_data_page_is_stored_as_sent_and_judged(backend: Backend) {
         // JSON bodies are held to 64 KiB here; the images, over 100 KiB, still go through.
@@ -140,7 +108,7 @@ on_both_databases! {
             ("image/jpeg", scan_cut, 400, "image.truncated"),
             ("image/png", gif.clone(), 415, "image.unsupported"),
             ("image/gif", gif, 415, "unsupported_media_type"),
-            ("image/png", png_with_header(60_000, 60_000), 413, "image.too_large"),
+            ("image/png", png_declaring(60_000, 60_000), 413, "image.too_large"),
             ("image/png", blank, 422, "mrz.not_found"),
             ("image/jpeg", over_limit.clone(), 413, "payload_too_large"),
         ] {
