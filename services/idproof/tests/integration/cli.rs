@@ -1,6 +1,6 @@
 //! The `idproof` command itself: client creation, migration and the OpenAPI document.
 
-use std::process::Command;
+use std::{path::Path, process::Command};
 
 use idproof_testkit::temp_dir;
 
@@ -166,4 +166,43 @@ fn passport_mrz_refuses_files_that_are_no_image_or_too_big() {
         assert_eq!(output.status.code(), Some(2), "{json}");
         assert_eq!(json["error"]["code"], code);
     }
+}
+
+#[test]
+fn passport_mrz_reads_a_scanned_card_with_each_fields_confidence() {
+    // A two-line card of the committed synthetic corpus: its manifest holds the truth.
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test-passports/corpus");
+    let manifest = std::fs::read_to_string(corpus.join("manifest.jsonl")).unwrap();
+    let truth: serde_json::Value = manifest
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .find(|entry| entry["file"] == "clean/0002-td2.jpg")
+        .unwrap();
+    let image = corpus.join("clean/0002-td2.jpg");
+
+    let json = Command::new(env!("CARGO_BIN_EXE_idproof"))
+        .args(["passport", "mrz", "--json"])
+        .arg(&image)
+        .output()
+        .unwrap();
+    let table = Command::new(env!("CARGO_BIN_EXE_idproof"))
+        .args(["passport", "mrz"])
+        .arg(&image)
+        .output()
+        .unwrap();
+
+    let read: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json.status.code(), Some(0), "{read}");
+    assert_eq!(read["valid"], true);
+    assert_eq!(read["fields"]["document_number"], truth["document"]["document_number"]);
+    assert_eq!(read["fields"]["issuing_state"], truth["document"]["issuing_state"]);
+    let fields: Vec<&str> = read["confidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["field"].as_str().unwrap())
+        .collect();
+    assert!(fields.contains(&"name") && fields.contains(&"document_number"), "{fields:?}");
+    let table = String::from_utf8(table.stdout).unwrap();
+    assert_eq!(table.lines().last().map(|line| line.starts_with("confidence: ")), Some(true));
 }
