@@ -210,6 +210,13 @@ impl Zone {
         for span in [layout.code, layout.state, layout.nationality, layout.sex, layout.name] {
             self.map(span, as_letter);
         }
+        // A card's code opens with A, C or I (Doc 9303-5, 4.2.2): a T, L or J there is an I.
+        let first = &mut self.0[layout.code.line][layout.code.at];
+        if matches!(format, DocumentFormat::Td1 | DocumentFormat::Td2)
+            && matches!(*first, b'T' | b'L' | b'J')
+        {
+            *first = b'I';
+        }
     }
 
     /// A field ends in fillers: a run of filler look-alikes at its end becomes fillers.

@@ -45,6 +45,10 @@ impl Zone {
             (b'O', b'Q'),
             (b'V', b'U'),
             (b'U', b'V'),
+            (b'S', b'J'),
+            (b'J', b'S'),
+            (b'O', b'C'),
+            (b'C', b'O'),
         ];
         let code = self.bytes(span).to_vec();
         let known = |code: &[u8]| {

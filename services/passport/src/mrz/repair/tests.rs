@@ -136,6 +136,21 @@ fn a_filler_read_inside_a_number_is_tried_as_s() {
 }
 
 #[test]
+fn a_cards_code_and_a_misread_country_are_settled() {
+    // The TD2 specimen with T read for the code's I, and a nationality of JPN read as SPN,
+    // which names no state.
+    let misread = ["T<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<", "D231458907SPN7408122F1204159<<<<<<<6"];
+
+    let repaired = repair(&misread, in_1999()).unwrap();
+
+    assert_eq!(repaired.report.mrz.document_code, "I");
+    assert_eq!(repaired.report.mrz.nationality, "JPN");
+    assert!(repaired.report.is_valid(), "{:?}", repaired.report.problems);
+    assert_eq!(confidence_of(&repaired, Field::Nationality), 0.6);
+    assert_eq!(confidence_of(&repaired, Field::DocumentCode), 0.6);
+}
+
+#[test]
 fn a_name_read_unsure_is_not_vouched_for() {
     let mut cells = vec![vec![0.99; 44]; 2];
     cells[0][8] = 0.5;
