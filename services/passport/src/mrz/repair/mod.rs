@@ -124,6 +124,9 @@ fn repair_with(
     zone.settle_country(layout.state);
     zone.settle_country(layout.nationality);
     zone.settle_by_check_digit(Field::DocumentNumber, layout.number, layout.number_check);
+    if matches!(format, DocumentFormat::Td1 | DocumentFormat::Td2) {
+        zone.settle_long_number(layout.number, layout.number_check, layout.optional);
+    }
     zone.settle_date(layout.birth, layout.birth_check);
     zone.settle_date(layout.expiry, layout.expiry_check);
     if let Some(check) = layout.optional_check {

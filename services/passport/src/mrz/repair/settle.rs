@@ -127,54 +127,82 @@ impl Zone {
     }
 
     /// Tries look-alike swaps in a field that takes letters and digits, fewest first, until its
-    /// check digit holds. A swap is made only when exactly one candidate of the fewest swaps
-    /// holds.
+    /// check digit holds; see [`settled`].
     pub(super) fn settle_by_check_digit(&mut self, named: Field, field: Span, check: Span) {
         let digit = self.bytes(check)[0];
-        if !digit.is_ascii_digit() || check_digit(self.bytes(field)) == Some(digit) {
-            return;
+        let Some((settled, guess)) = settled(self.bytes(field), digit) else { return };
+        self.0[field.line][field.at..field.at + field.len].copy_from_slice(&settled);
+        if guess {
+            self.1.push(named);
         }
-        let read = self.bytes(field);
-        let end = read.iter().rposition(|&b| b != b'<').map_or(0, |last| last + 1);
-        let ambiguous: Vec<usize> =
-            (0..end).filter(|&i| SWAPS.iter().any(|(from, _)| *from == read[i])).collect();
-        if ambiguous.len() > MAX_AMBIGUOUS {
-            return;
-        }
+    }
 
-        for swaps in 1..=MAX_SWAPS.min(ambiguous.len()) {
-            let holding: Vec<Vec<u8>> = subsets(&ambiguous, swaps)
-                .into_iter()
-                .map(|positions| {
-                    let mut candidate = self.bytes(field).to_vec();
-                    for position in positions {
-                        candidate[position] = swapped(candidate[position]);
-                    }
-                    candidate
-                })
-                .filter(|candidate| check_digit(candidate) == Some(digit))
-                .collect();
-            match holding.as_slice() {
-                [only] => {
-                    self.0[field.line][field.at..field.at + field.len].copy_from_slice(only);
-                    return;
+    /// A card number longer than nine characters (TD1, TD2: `<` in the check digit's place)
+    /// goes on in the optional data up to its check digit: the whole is settled as one.
+    pub(super) fn settle_long_number(&mut self, number: Span, number_check: Span, optional: Span) {
+        if self.bytes(number_check)[0] != b'<' {
+            return;
+        }
+        let rest = self.bytes(optional);
+        let used = rest.iter().position(|&b| b == b'<').unwrap_or(rest.len());
+        if used < 2 {
+            return;
+        }
+        let whole: Vec<u8> = self.bytes(number).iter().chain(&rest[..used - 1]).copied().collect();
+        let digit = rest[used - 1];
+        let Some((settled, guess)) = settled(&whole, digit) else { return };
+
+        let (head, tail) = settled.split_at(number.len);
+        self.0[number.line][number.at..number.at + number.len].copy_from_slice(head);
+        self.0[optional.line][optional.at..optional.at + tail.len()].copy_from_slice(tail);
+        if guess {
+            self.1.push(Field::DocumentNumber);
+        }
+    }
+}
+
+/// `read` with look-alikes swapped, fewest first, so that its check digit holds, when exactly
+/// one candidate of the fewest swaps does; or, when several do (swaps at positions of equal
+/// weight hold alike), the one candidate whose letters lead, as most states write numbers
+/// (`O4800701`, not `048O0701`), flagged as a guess. `None` when the read holds already, the
+/// digit is no digit, or nothing settles it.
+fn settled(read: &[u8], digit: u8) -> Option<(Vec<u8>, bool)> {
+    if !digit.is_ascii_digit() || check_digit(read) == Some(digit) {
+        return None;
+    }
+    let end = read.iter().rposition(|&b| b != b'<').map_or(0, |last| last + 1);
+    let ambiguous: Vec<usize> =
+        (0..end).filter(|&i| SWAPS.iter().any(|(from, _)| *from == read[i])).collect();
+    if ambiguous.len() > MAX_AMBIGUOUS {
+        return None;
+    }
+
+    for swaps in 1..=MAX_SWAPS.min(ambiguous.len()) {
+        let holding: Vec<Vec<u8>> = subsets(&ambiguous, swaps)
+            .into_iter()
+            .map(|positions| {
+                let mut candidate = read.to_vec();
+                for position in positions {
+                    candidate[position] = swapped(candidate[position]);
                 }
-                [] => continue,
-                several => {
-                    // Swaps at positions of equal weight hold alike. Most states' numbers put
-                    // their letters first (`O4800701`, not `048O0701`): when exactly one
-                    // candidate does, it is taken, as a guess.
-                    let letters_first: Vec<&Vec<u8>> =
-                        several.iter().filter(|candidate| letters_lead(candidate)).collect();
-                    if let [only] = letters_first.as_slice() {
-                        self.0[field.line][field.at..field.at + field.len].copy_from_slice(only);
-                        self.1.push(named);
-                    }
-                    return;
-                }
+                candidate
+            })
+            .filter(|candidate| check_digit(candidate) == Some(digit))
+            .collect();
+        match holding.as_slice() {
+            [only] => return Some((only.clone(), false)),
+            [] => continue,
+            several => {
+                let letters_first: Vec<&Vec<u8>> =
+                    several.iter().filter(|candidate| letters_lead(candidate)).collect();
+                return match letters_first.as_slice() {
+                    [only] => Some(((*only).clone(), true)),
+                    _ => None,
+                };
             }
         }
     }
+    None
 }
 
 /// No letter follows a digit: letters, if any, lead.

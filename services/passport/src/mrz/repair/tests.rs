@@ -151,6 +151,27 @@ fn a_cards_code_and_a_misread_country_are_settled() {
 }
 
 #[test]
+fn a_long_card_number_is_settled_across_the_optional_data() {
+    // D231458907345 and its check digit, read with B for the head's 8 and S for the tail's 5.
+    let digit = char::from(check_digit(b"D231458907345").unwrap());
+    let line1 = format!("I<UTOD23145890<7345{digit}<<<<<<<<<<");
+    let misread = format!("I<UTOD23145B90<734S{digit}<<<<<<<<<<");
+    let mut line2 = *b"7408122F1204159UTO<<<<<<<<<<<0";
+    let composite =
+        [&line1.as_bytes()[5..30], &line2[0..7], &line2[8..15], &line2[18..29]].concat();
+    line2[29] = check_digit(&composite).unwrap();
+    let line2 = String::from_utf8(line2.to_vec()).unwrap();
+
+    let repaired =
+        repair(&[&misread, &line2, "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"], in_1999()).unwrap();
+
+    assert_eq!(repaired.report.mrz.document_number, "D231458907345");
+    assert!(repaired.report.is_valid(), "{:?}", repaired.report.problems);
+    // Two swaps let more than one candidate hold; the one whose letters lead is a guess.
+    assert_eq!(confidence_of(&repaired, Field::DocumentNumber), 0.6);
+}
+
+#[test]
 fn a_name_read_unsure_is_not_vouched_for() {
     let mut cells = vec![vec![0.99; 44]; 2];
     cells[0][8] = 0.5;
