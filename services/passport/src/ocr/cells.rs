@@ -127,7 +127,7 @@ fn percentile(values: &[f32], share: f32) -> f32 {
 /// Which cells of `line` hold a filler. The chevron `<` is the one MRZ character whose left
 /// part is ink only at mid-height and whose right part is ink only at the top and the foot;
 /// every letter and digit has ink at the left's top or foot, or at the right's middle.
-pub(crate) fn fillers(band: &GrayImage, line: &LineGrid) -> Vec<bool> {
+pub(crate) fn shapes(band: &GrayImage, line: &LineGrid) -> Vec<Shape> {
     let height = line.bottom - line.top;
     line.centres
         .iter()
@@ -149,15 +149,96 @@ pub(crate) fn fillers(band: &GrayImage, line: &LineGrid) -> Vec<bool> {
             // Where the strokes cross the centre column, a quarter of the way from top and
             // foot; S, 3 and 5 have ink at its very top and foot instead.
             let centre_ends = ink(0.4, 0.6, 0.0, 0.1) + ink(0.4, 0.6, 0.9, 1.0);
-            left_middle > 0.08
+            let filler = left_middle > 0.08
                 && right_ends > 0.08
                 && left_ends < 0.04
                 && left_ends < left_middle * 0.25
                 && right_middle < 0.04
                 && right_middle < right_ends * 0.25
-                && centre_ends < 0.1
+                && centre_ends < 0.1;
+            let stem = stem(band, left, right, line.top + height * 0.3, line.top + height * 0.65);
+            let upper_left = glyph_box(band, left, right, line.top - height * 0.15, line.bottom)
+                .map_or(0.0, |(x0, y0, x1, y1)| {
+                    let (w, h) = (x1 - x0, y1 - y0);
+                    ink_share(band, x0, x0 + w * 0.18, y0 + h * 0.2, y0 + h * 0.4)
+                });
+            Shape { filler, upper_left, stem }
         })
         .collect()
+}
+
+/// What a cell's ink says of it, apart from tesseract.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct Shape {
+    /// A chevron: the filler.
+    pub(crate) filler: bool,
+    /// The share of ink in the upper left, where G has its stroke and 6 has none: it tells
+    /// apart two characters a check digit cannot.
+    pub(crate) upper_left: f32,
+    /// Where the ink at mid-height sits across the ink's own width, 0 at its left: I and L are
+    /// one stem, at the middle and at the left of their serifs.
+    pub(crate) stem: Option<f32>,
+}
+
+impl Shape {
+    /// I or L, when the stem's place says so clearly. (J is left to tesseract: where a cell
+    /// cuts off its hook, its stem stands where I's does.)
+    fn i_or_l(&self) -> Option<u8> {
+        match self.stem? {
+            place if place < 0.3 => Some(b'L'),
+            place if (0.38..=0.62).contains(&place) => Some(b'I'),
+            _ => None,
+        }
+    }
+
+    /// 6 or G, when the ink says so clearly.
+    fn six_or_g(&self) -> Option<u8> {
+        match self.upper_left {
+            share if share > 0.2 => Some(b'G'),
+            share if share < 0.05 => Some(b'6'),
+            _ => None,
+        }
+    }
+}
+
+/// The box of the ink between columns `x0` and `x1` and rows `y0` and `y1`, in band pixels.
+fn glyph_box(band: &GrayImage, x0: f32, x1: f32, y0: f32, y1: f32) -> Option<(f32, f32, f32, f32)> {
+    let (width, height) = band.dimensions();
+    let (x0, x1) = ((x0.max(0.0) as u32).min(width), (x1.max(0.0) as u32).min(width));
+    let (y0, y1) = ((y0.max(0.0) as u32).min(height), (y1.max(0.0) as u32).min(height));
+    let (mut left, mut top, mut right, mut bottom) = (u32::MAX, u32::MAX, 0, 0);
+    for y in y0..y1 {
+        for x in x0..x1 {
+            if band.get_pixel(x, y).0[0] < 128 {
+                (left, right) = (left.min(x), right.max(x));
+                (top, bottom) = (top.min(y), bottom.max(y));
+            }
+        }
+    }
+    (left < right && top < bottom)
+        .then(|| (left as f32, top as f32, (right + 1) as f32, (bottom + 1) as f32))
+}
+
+/// Where, across the ink's full width in a cell, the ink between rows `y0` and `y1` sits: 0
+/// at the ink's left edge, 1 at its right. `None` for a cell without ink there.
+fn stem(band: &GrayImage, x0: f32, x1: f32, y0: f32, y1: f32) -> Option<f32> {
+    let (width, height) = band.dimensions();
+    let (x0, x1) = ((x0.max(0.0) as u32).min(width), (x1.max(0.0) as u32).min(width));
+    let (y0, y1) = ((y0.max(0.0) as u32).min(height), (y1.max(0.0) as u32).min(height));
+    let dark = |x: u32, y: u32| band.get_pixel(x, y).0[0] < 128;
+
+    let columns: Vec<u32> = (x0..x1).filter(|&x| (0..height).any(|y| dark(x, y))).collect();
+    let (&left, &right) = (columns.first()?, columns.last()?);
+    let (mut sum, mut count) = (0.0f32, 0u32);
+    for y in y0..y1 {
+        for x in x0..x1 {
+            if dark(x, y) {
+                sum += x as f32;
+                count += 1;
+            }
+        }
+    }
+    (count > 0 && right > left).then(|| (sum / count as f32 - left as f32) / (right - left) as f32)
 }
 
 /// The share of dark pixels in a box of a band (black text on white).
@@ -227,7 +308,7 @@ const SHAPE_CONFIDENCE: f32 = 0.9;
 /// where tesseract placed nothing.
 pub(crate) fn read_cells(
     line: &LineGrid,
-    fillers: &[bool],
+    shapes: &[Shape],
     symbols: &[Symbol],
 ) -> (String, Vec<f32>) {
     let height = line.bottom - line.top;
@@ -246,12 +327,27 @@ pub(crate) fn read_cells(
 
     let mut text = String::with_capacity(line.centres.len());
     let mut confidence = Vec::with_capacity(line.centres.len());
-    for (symbol, &filler) in best.iter().zip(fillers) {
-        let (character, trust) = match (symbol, filler) {
+    for (symbol, shape) in best.iter().zip(shapes) {
+        let (character, trust) = match (symbol, shape.filler) {
             (Some(symbol), true) if symbol.character == b'<' => (b'<', symbol.confidence),
             // The shape is a chevron's; tesseract read a letter there (its usual misreading
             // of filler runs as K, X, C, S or E).
             (Some(_), true) | (None, true) => (b'<', SHAPE_CONFIDENCE),
+            // Tesseract takes G for 6 and back; the shape decides, and where the two disagree
+            // the cell is unsure, so no check digit vouches for it.
+            (Some(symbol), false) if matches!(symbol.character, b'6' | b'G') => {
+                match shape.six_or_g() {
+                    Some(seen) if seen != symbol.character => (seen, 0.5),
+                    _ => (symbol.character, symbol.confidence),
+                }
+            }
+            // The English model reads the narrow letters of names one for another.
+            (Some(symbol), false) if matches!(symbol.character, b'I' | b'L') => {
+                match shape.i_or_l() {
+                    Some(seen) if seen != symbol.character => (seen, 0.5),
+                    _ => (symbol.character, symbol.confidence),
+                }
+            }
             (Some(symbol), false) => (symbol.character, symbol.confidence),
             (None, false) => (b'<', 0.0),
         };
@@ -269,6 +365,55 @@ mod tests {
         Symbol { character, left, top: 10, right: left + 20, bottom: 40, confidence }
     }
 
+    /// Draws `text` in OCR-B (Debian's fonts-ocr-b), black on white, at 10 characters per
+    /// inch with capitals 34 pixels tall, and returns the band with its grid.
+    fn band_of(text: &str) -> (GrayImage, LineGrid) {
+        use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
+
+        let data = std::fs::read("/usr/share/fonts/opentype/ocr-b/OCRB.otf").unwrap();
+        let font = FontRef::try_from_slice(&data).unwrap();
+        let scale = PxScale::from(48.0);
+        let pitch = font.as_scaled(scale).h_advance(font.glyph_id('0'));
+        let (baseline, left) = (60.0, 20.0);
+        let width = (left * 2.0 + pitch * text.len() as f32) as u32;
+        let mut band = GrayImage::from_pixel(width, 90, image::Luma([255]));
+        for (index, character) in text.chars().enumerate() {
+            let origin = point(left + index as f32 * pitch, baseline);
+            let glyph = font.glyph_id(character).with_scale_and_position(scale, origin);
+            let Some(outline) = font.outline_glyph(glyph) else { continue };
+            let bounds = outline.px_bounds();
+            outline.draw(|x, y, coverage| {
+                if coverage > 0.5 {
+                    let (x, y) = (bounds.min.x as u32 + x, bounds.min.y as u32 + y);
+                    band.put_pixel(x, y, image::Luma([0]));
+                }
+            });
+        }
+        // The line's top and foot as `grid` takes them: from the marks' own boxes.
+        let mut marks = inks(&band);
+        marks.sort_by_key(|ink| ink.left);
+        let tops: Vec<f32> = marks.iter().map(|ink| ink.top as f32).collect();
+        let bottoms: Vec<f32> = marks.iter().map(|ink| ink.bottom as f32).collect();
+        let centres = (0..text.len()).map(|i| left + (i as f32 + 0.5) * pitch).collect();
+        let (top, bottom) = (percentile(&tops, 0.3), percentile(&bottoms, 0.7));
+        (band, LineGrid { top, bottom, centres, pitch })
+    }
+
+    #[test]
+    fn the_shapes_tell_what_a_check_digit_and_the_english_model_cannot() {
+        let (band, line) = band_of("P<UTO6GIL<K");
+
+        let shapes = shapes(&band, &line);
+
+        assert_eq!(shapes[5].six_or_g(), Some(b'6'), "{:?}", shapes[5]);
+        assert_eq!(shapes[6].six_or_g(), Some(b'G'), "{:?}", shapes[6]);
+        assert_eq!(shapes[7].i_or_l(), Some(b'I'), "{:?}", shapes[7]);
+        assert_eq!(shapes[8].i_or_l(), Some(b'L'), "{:?}", shapes[8]);
+        let fillers: Vec<bool> = shapes.iter().map(|shape| shape.filler).collect();
+        let expected = [false, true, false, false, false, false, false, false, false, true, false];
+        assert_eq!(fillers, expected);
+    }
+
     #[test]
     fn each_cell_takes_its_likeliest_symbol_and_fillers_their_shape() {
         let line = LineGrid {
@@ -277,7 +422,8 @@ mod tests {
             centres: vec![10.0, 40.0, 70.0, 100.0],
             pitch: 30.0,
         };
-        let fillers = [false, true, true, false];
+        let shape = |filler| Shape { filler, upper_left: 0.1, stem: None };
+        let shapes = [shape(false), shape(true), shape(true), shape(false)];
         let symbols = [
             symbol(b'P', 0, 0.99),
             // A filler read twice, as K and as itself: the likelier wins.
@@ -288,7 +434,7 @@ mod tests {
             // The last cell: nothing read.
         ];
 
-        let (text, confidence) = read_cells(&line, &fillers, &symbols);
+        let (text, confidence) = read_cells(&line, &shapes, &symbols);
 
         assert_eq!(text, "P<<<");
         assert_eq!(confidence, vec![0.99, 0.97, SHAPE_CONFIDENCE, 0.0]);

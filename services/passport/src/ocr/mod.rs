@@ -153,8 +153,8 @@ fn read_on_grid(
     let (lines, confidence): (Vec<String>, Vec<Vec<f32>>) = grid
         .iter()
         .map(|line| {
-            let fillers = cells::fillers(&band.image, line);
-            cells::read_cells(line, &fillers, &recognised.symbols)
+            let shapes = cells::shapes(&band.image, line);
+            cells::read_cells(line, &shapes, &recognised.symbols)
         })
         .unzip();
     let line_refs: Vec<&str> = lines.iter().map(String::as_str).collect();
