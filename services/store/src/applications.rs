@@ -122,7 +122,8 @@ impl Store {
         let txn = self.db.begin().await.context("failed to begin a transaction")?;
         let inserted = application::Entity::insert(model).exec_without_returning(&txn).await;
         if let Err(err) = inserted {
-            drop(txn);
+            // Ended at once: on SQLite a transaction left to drop keeps the write lock.
+            txn.rollback().await.context("failed to roll back a refused application")?;
             // Two requests with one key raced: the loser answers with the winner's application.
             if let Some(key) = &new.idempotency_key {
                 let replay = self.replay(new.client_id, key, &new.request_fingerprint).await?;

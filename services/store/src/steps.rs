@@ -79,6 +79,7 @@ impl Store {
         let application_id = write.application_id.as_uuid();
         let txn = self.db.begin().await.context("failed to begin a transaction")?;
         let Some(current) = find(&txn, write.application_id).await? else {
+            txn.rollback().await.context("failed to roll back a step verdict")?;
             return Err(StoreError::NotFound {
                 what: "application",
                 id: write.application_id.to_string(),
@@ -108,6 +109,9 @@ impl Store {
             .await
             .context("failed to insert a step verdict")?;
         if inserted == 0 {
+            // Ended at once, not on drop: a dropped transaction is rolled back only when its
+            // connection is next used, and on SQLite it holds the write lock until then.
+            txn.rollback().await.context("failed to roll back a repeated step verdict")?;
             return Ok(false);
         }
 
