@@ -151,12 +151,15 @@ fn read_ours(
                     })
                     .map(|(name, _)| *name)
                     .collect();
+                let vouched_all = repaired.report.is_valid()
+                    && repaired.confidence.iter().all(|c| c.confidence >= VOUCHED);
                 Outcome {
                     file: entry.file.clone(),
                     elapsed_ms,
                     right,
                     claimed_valid: repaired.report.is_valid(),
                     vouched_wrong,
+                    vouched_all,
                 }
             }
             Err(_) => Outcome {
@@ -165,6 +168,7 @@ fn read_ours(
                 right: [false; 10],
                 claimed_valid: false,
                 vouched_wrong: Vec::new(),
+                vouched_all: false,
             },
         };
         outcomes.push(outcome);
@@ -223,6 +227,7 @@ fn read_passporteye(
             right,
             claimed_valid,
             vouched_wrong,
+            vouched_all: claimed_valid,
         });
     }
     let status = child.wait()?;

@@ -24,6 +24,8 @@ pub(crate) struct Outcome {
     pub(crate) claimed_valid: bool,
     /// Fields the reader vouched for (no problem, high confidence) that were wrong.
     pub(crate) vouched_wrong: Vec<&'static str>,
+    /// The reader vouched for every field: the zone would pass with no officer looking.
+    pub(crate) vouched_all: bool,
 }
 
 impl Outcome {
