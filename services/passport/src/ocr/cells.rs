@@ -6,6 +6,7 @@
 use image::GrayImage;
 
 use super::hocr::Symbol;
+use super::marks::{Mark, marks};
 
 /// One line's cells in a band.
 #[derive(Clone, Debug)]
@@ -36,39 +37,19 @@ impl LineGrid {
     }
 }
 
-/// A dark connected group in a band, its box.
-#[derive(Clone, Copy, Debug)]
-struct Ink {
-    left: u32,
-    right: u32,
-    top: u32,
-    bottom: u32,
-}
-
-impl Ink {
-    fn centre_x(&self) -> f32 {
-        (self.left + self.right) as f32 / 2.0
-    }
-    fn middle(&self) -> f32 {
-        (self.top + self.bottom) as f32 / 2.0
-    }
-    fn height(&self) -> u32 {
-        self.bottom - self.top + 1
-    }
-}
-
 /// The grid of each of the band's `rows` lines, top to bottom; `None` when the ink does not
 /// fall into that many lines of an MRZ's length.
 pub(crate) fn grid(band: &GrayImage, rows: usize) -> Option<Vec<LineGrid>> {
     let inks = inks(band);
-    let tallest = inks.iter().map(Ink::height).max()?;
-    let mut glyphs: Vec<Ink> = inks.into_iter().filter(|ink| ink.height() * 2 >= tallest).collect();
+    let tallest = inks.iter().map(Mark::height).max()?;
+    let mut glyphs: Vec<Mark> =
+        inks.into_iter().filter(|ink| ink.height() * 2 >= tallest).collect();
     glyphs.sort_by(|a, b| a.middle().total_cmp(&b.middle()));
 
-    let mut lines: Vec<Vec<Ink>> = Vec::new();
+    let mut lines: Vec<Vec<Mark>> = Vec::new();
     for ink in glyphs {
         let joins = lines.last().is_some_and(|line| {
-            let middle = line.iter().map(Ink::middle).sum::<f32>() / line.len() as f32;
+            let middle = line.iter().map(Mark::middle).sum::<f32>() / line.len() as f32;
             (ink.middle() - middle).abs() < ink.height() as f32 * 0.5
         });
         match lines.last_mut() {
@@ -84,9 +65,9 @@ pub(crate) fn grid(band: &GrayImage, rows: usize) -> Option<Vec<LineGrid>> {
     lines.iter_mut().map(|line| line_grid(line, rows)).collect()
 }
 
-fn line_grid(line: &mut [Ink], rows: usize) -> Option<LineGrid> {
+fn line_grid(line: &mut [Mark], rows: usize) -> Option<LineGrid> {
     line.sort_by_key(|ink| ink.left);
-    let centres: Vec<f32> = line.iter().map(Ink::centre_x).collect();
+    let centres: Vec<f32> = line.iter().map(Mark::centre_x).collect();
     let (first, last) = (*centres.first()?, *centres.last()?);
     let steps: Vec<f32> = centres.windows(2).map(|pair| pair[1] - pair[0]).collect();
     let step = percentile(&steps, 0.5);
@@ -258,44 +239,9 @@ fn ink_share(band: &GrayImage, x0: f32, x1: f32, y0: f32, y1: f32) -> f32 {
     dark as f32 / ((x1 - x0) * (y1 - y0)).max(1) as f32
 }
 
-/// The dark connected groups of a band (8-neighbourhood).
-fn inks(band: &GrayImage) -> Vec<Ink> {
-    let (width, height) = band.dimensions();
-    let dark = |index: usize| band.as_raw()[index] < 128;
-    let mut seen = vec![false; (width * height) as usize];
-    let mut found = Vec::new();
-    let mut stack = Vec::new();
-    for start in 0..(width * height) as usize {
-        if seen[start] || !dark(start) {
-            continue;
-        }
-        let (x, y) = ((start as u32) % width, (start as u32) / width);
-        let mut ink = Ink { left: x, right: x, top: y, bottom: y };
-        seen[start] = true;
-        stack.push(start);
-        while let Some(at) = stack.pop() {
-            let (x, y) = ((at as u32) % width, (at as u32) / width);
-            (ink.left, ink.right) = (ink.left.min(x), ink.right.max(x));
-            (ink.top, ink.bottom) = (ink.top.min(y), ink.bottom.max(y));
-            for dy in -1i64..=1 {
-                for dx in -1i64..=1 {
-                    let (nx, ny) = (i64::from(x) + dx, i64::from(y) + dy);
-                    if nx < 0 || ny < 0 || nx >= i64::from(width) || ny >= i64::from(height) {
-                        continue;
-                    }
-                    let next = (ny as u32 * width + nx as u32) as usize;
-                    if !seen[next] && dark(next) {
-                        seen[next] = true;
-                        stack.push(next);
-                    }
-                }
-            }
-        }
-        if ink.height() >= 6 {
-            found.push(ink);
-        }
-    }
-    found
+/// The marks of a band (black text on white) tall enough to be part of a character.
+fn inks(band: &GrayImage) -> Vec<Mark> {
+    marks(band, |value| value < 128).into_iter().filter(|mark| mark.height() >= 6).collect()
 }
 
 /// How far a chevron's shape alone is trusted to make a cell a filler: on the benchmark's

@@ -5,6 +5,8 @@
 
 use image::{GrayImage, Luma, imageops};
 
+use super::marks::{Mark, marks};
+
 /// The longest side of the copy the zone is searched in.
 const SEARCH_SIDE: u32 = 900;
 /// The height a capital letter is scaled to in the band handed to tesseract.
@@ -25,7 +27,8 @@ pub(crate) struct Band {
 }
 
 /// The likeliest zones in `gray`, best first; empty when nothing looks like one.
-pub(crate) fn bands(gray: &GrayImage) -> Vec<Band> {
+/// Each band is cut only when it is asked for: a read that holds on the first needs no more.
+pub(crate) fn bands(gray: &GrayImage) -> impl Iterator<Item = Band> + '_ {
     let factor = gray.width().max(gray.height()).div_ceil(SEARCH_SIDE).max(1);
     let scale = 1.0 / factor as f32;
     let small = if factor > 1 { shrink(gray, factor) } else { imageops::blur(gray, 0.7) };
@@ -34,16 +37,12 @@ pub(crate) fn bands(gray: &GrayImage) -> Vec<Band> {
     let points = dark_points(&dark);
     let angle = skew(&points, dark.height());
     let upright = rotate(&dark, angle);
-    let marks = marks(&upright);
-    let rows = rows(marks);
+    let rows = rows(character_marks(&upright));
 
+    let search = upright.dimensions();
     zone_candidates(&rows)
         .into_iter()
-        .map(|zone| Band {
-            image: cut(gray, zone, angle, scale, upright.dimensions()),
-            rows: zone.rows,
-        })
-        .collect()
+        .map(move |zone| Band { image: cut(gray, zone, angle, scale, search), rows: zone.rows })
 }
 
 /// Each `factor` × `factor` block averaged into one pixel: fast, and it smooths noise as it
@@ -142,71 +141,17 @@ fn rotate(dark: &GrayImage, degrees: f32) -> GrayImage {
     })
 }
 
-/// A connected group of dark pixels: a character, a filler, a speck or a line.
-#[derive(Clone, Copy, Debug)]
-struct Mark {
-    left: u32,
-    top: u32,
-    right: u32,
-    bottom: u32,
-}
-
-impl Mark {
-    fn height(&self) -> u32 {
-        self.bottom - self.top + 1
-    }
-    fn width(&self) -> u32 {
-        self.right - self.left + 1
-    }
-    fn middle(&self) -> f32 {
-        (self.top + self.bottom) as f32 / 2.0
-    }
-}
-
-/// The connected groups (8-neighbourhood) that are the size of a printed character.
-fn marks(dark: &GrayImage) -> Vec<Mark> {
-    let (width, height) = dark.dimensions();
-    let mut seen = vec![false; (width * height) as usize];
-    let mut marks = Vec::new();
-    let mut stack = Vec::new();
-    let tallest = (height / 12).max(8);
-
-    for start in 0..(width * height) {
-        if seen[start as usize] || dark.as_raw()[start as usize] == 0 {
-            continue;
-        }
-        let mut mark = Mark {
-            left: start % width,
-            top: start / width,
-            right: start % width,
-            bottom: start / width,
-        };
-        seen[start as usize] = true;
-        stack.push(start);
-        while let Some(at) = stack.pop() {
-            let (x, y) = (at % width, at / width);
-            (mark.left, mark.right) = (mark.left.min(x), mark.right.max(x));
-            (mark.top, mark.bottom) = (mark.top.min(y), mark.bottom.max(y));
-            for (dx, dy) in [(-1, -1), (0, -1), (1, -1), (-1, 0), (1, 0), (-1, 1), (0, 1), (1, 1)] {
-                let (nx, ny) = (x as i64 + dx, y as i64 + dy);
-                if nx < 0 || ny < 0 || nx >= i64::from(width) || ny >= i64::from(height) {
-                    continue;
-                }
-                let next = (ny as u32) * width + nx as u32;
-                if !seen[next as usize] && dark.as_raw()[next as usize] > 0 {
-                    seen[next as usize] = true;
-                    stack.push(next);
-                }
-            }
-        }
-        let character_sized = (4..=tallest).contains(&mark.height())
-            && mark.width() <= mark.height() * 2
-            && mark.width() >= 2;
-        if character_sized {
-            marks.push(mark);
-        }
-    }
-    marks
+/// The marks of the binarised search image that are the size of a printed character.
+fn character_marks(dark: &GrayImage) -> Vec<Mark> {
+    let tallest = (dark.height() / 12).max(8);
+    marks(dark, |value| value > 0)
+        .into_iter()
+        .filter(|mark| {
+            (4..=tallest).contains(&mark.height())
+                && mark.width() <= mark.height() * 2
+                && mark.width() >= 2
+        })
+        .collect()
 }
 
 /// A row of marks of about one height, left to right.

@@ -5,6 +5,7 @@
 mod cells;
 mod hocr;
 mod locate;
+mod marks;
 
 use std::cell::RefCell;
 use std::io::Cursor;
@@ -107,7 +108,7 @@ pub fn read_mrz_with(
     let recognise = |image: &GrayImage| recognise(image, engine);
 
     let mut best: Option<Repaired> = None;
-    for band in locate::bands(&gray).into_iter().take(MOST_BANDS_READ) {
+    for band in locate::bands(&gray).take(MOST_BANDS_READ) {
         tracing::debug!(rows = band.rows, width = band.image.width(), "reading a zone");
         let recognised = recognise(&band.image)?;
         let reads = [read_on_grid(&band, &recognised, today), read_text(&recognised.text, today)];
@@ -130,7 +131,7 @@ pub fn read_mrz_with(
 /// as tesseract gets them: for looking at why an image reads badly.
 pub fn zone_images(bytes: &[u8], limits: ImageLimits) -> Result<Vec<GrayImage>, OcrError> {
     let gray = decode(bytes, limits)?;
-    Ok(locate::bands(&gray).into_iter().map(|band| band.image).collect())
+    Ok(locate::bands(&gray).map(|band| band.image).collect())
 }
 
 /// What tesseract reads in `image`, with the MRZ alphabet and page layout [`read_mrz`] uses.
