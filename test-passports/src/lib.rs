@@ -5,11 +5,14 @@
 //! The same seed and day give the same images byte for byte, so a small corpus is committed for
 //! tests and the large one is drawn when the benchmark runs.
 
+pub mod chip;
 pub mod corpus;
 pub mod degrade;
+pub mod der;
 pub mod document;
 pub mod hostile;
 pub mod page;
+pub mod pki;
 pub mod truth;
 pub mod zone;
 
