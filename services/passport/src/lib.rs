@@ -3,5 +3,6 @@
 
 #![warn(missing_docs)]
 
+pub mod lds;
 pub mod mrz;
 pub mod ocr;
