@@ -169,6 +169,9 @@ impl<'a> Reader<'a> {
 
     /// The next element, whatever its tag.
     pub(crate) fn read(&mut self, element: &'static str) -> Result<Element<'a>, LdsError> {
+        if self.rest.is_empty() && self.depth == 0 {
+            return Err(LdsError::Truncated { file: Some(self.file), element });
+        }
         if self.rest.is_empty() {
             return Err(LdsError::Missing { file: self.file, element });
         }

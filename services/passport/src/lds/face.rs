@@ -110,18 +110,24 @@ const BLOCK: &str = "the ISO/IEC 39794-5 face image data block";
 ///             imageSizeBlock [7] { width [0], height [1] } } } } }, … }
 /// ```
 ///
-/// Issuers differ on whether `7F2E` holds the `[APPLICATION 5]` element or its fields, and on
-/// whether the representation blocks are wrapped in a SEQUENCE each; both are read.
+/// Encoders differ on whether `7F2E` holds the `[APPLICATION 5]` element, that element inside
+/// a `[1]`, or only its fields, and on whether each representation block is wrapped in a
+/// SEQUENCE; all of these are read.
 pub(crate) fn iso39794_images<'a>(data_block: Element<'a>) -> Result<Vec<FaceImage<'a>>, LdsError> {
-    let mut contents = data_block.children(BLOCK)?;
-    let fields = match contents.peek_tag() {
-        Some(0x65) => {
-            let application = contents.read(BLOCK)?;
-            contents.finish(BLOCK)?;
-            application.children(BLOCK)?
+    let mut fields = data_block.children(BLOCK)?;
+    for wrapper in [0xA1, 0x65] {
+        if fields.peek_tag() != Some(wrapper) {
+            continue;
         }
-        _ => contents,
-    };
+        let mut peek = fields.clone();
+        let outer = peek.read(BLOCK)?;
+        let inner = outer.children(BLOCK)?;
+        if wrapper == 0xA1 && inner.peek_tag() != Some(0x65) {
+            continue;
+        }
+        peek.finish(BLOCK)?;
+        fields = inner;
+    }
 
     let Some(representations) = find(fields, 0xA1, "representationBlocks [1]")? else {
         return Err(missing("representationBlocks [1]"));

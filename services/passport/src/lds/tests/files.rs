@@ -146,6 +146,18 @@ fn dg2_in_39794_5_gives_the_jpeg_2000_and_its_size() {
 }
 
 #[test]
+fn dg2_in_39794_5_reads_with_the_data_block_in_a_context_tag_or_bare() {
+    let block = face_image_data_block();
+    let bare_fields = block[2..].to_vec();
+    for data_block in [cons(0xA1, &[block]), bare_fields] {
+        let bytes = dg2_with(cons(0x7F2E, &[data_block]));
+
+        let dg2 = Dg2::parse(&bytes).unwrap();
+        assert_eq!(dg2.templates[0].images[0].bytes, jp2().as_slice());
+    }
+}
+
+#[test]
 fn dg2_with_a_secure_messaging_template_is_refused_by_its_tag() {
     let bytes = dg2_with(tlv(0x7D, &[0x01]));
 

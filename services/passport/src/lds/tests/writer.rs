@@ -126,14 +126,18 @@ pub(super) fn dg2_19794() -> Vec<u8> {
 
 /// DG2 with a 39794-5 face image data block of a lossy JPEG 2000, 480 × 640.
 pub(super) fn dg2_39794() -> Vec<u8> {
+    dg2_with(cons(0x7F2E, &[face_image_data_block()]))
+}
+
+/// The 39794-5 FaceImageDataBlock, `[APPLICATION 5]`.
+pub(super) fn face_image_data_block() -> Vec<u8> {
     let size = cons(0xA7, &[tlv(0x80, &[0x01, 0xE0]), tlv(0x81, &[0x02, 0x80])]);
     let information = cons(0xA1, &[cons(0xA0, &[tlv(0x80, &[3])]), size]);
     let image_2d = cons(0xA0, &[tlv(0x80, &jp2()), information]);
     let representation = cons(0xA1, &[cons(0xA0, &[image_2d])]);
     let block = seq(&[tlv(0x80, &[1]), representation]);
     let version = cons(0xA0, &[tlv(0x80, &[1]), tlv(0x81, &[0x07, 0xE3])]);
-    let data_block = cons(0x65, &[version, cons(0xA1, &[block])]);
-    dg2_with(cons(0x7F2E, &[data_block]))
+    cons(0x65, &[version, cons(0xA1, &[block])])
 }
 
 /// A SubjectPublicKeyInfo of an RSA key (the key itself is filler).
