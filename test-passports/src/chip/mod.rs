@@ -168,14 +168,16 @@ pub fn make(pki: &Pki, plan: &'static ChipPlan) -> anyhow::Result<Chip> {
     let label = |part: &str| format!("chip/{}/{part}", plan.name);
     let mut rng = stream(seed, &label("document"));
     let document = holder(&mut rng, plan.state, pki.as_of.date_naive());
-    let chip_mrz = zone::lines(&document);
+    let signed_mrz = zone::lines(&document);
     let page_mrz = match plan.fault {
         F::TamperedDg1 => zone::lines(&forged_birth_date(&document)),
         F::MrzMismatch => zone::lines(&other_number(&document)),
-        _ => chip_mrz.clone(),
+        _ => signed_mrz.clone(),
     };
+    // A forger who changed the page changed DG1 to match, after it was signed.
+    let chip_mrz = if plan.fault == F::TamperedDg1 { page_mrz.clone() } else { signed_mrz.clone() };
 
-    let dg1 = lds::dg1(&chip_mrz);
+    let dg1 = lds::dg1(&signed_mrz);
     let female = match document.sex {
         'F' => Some(true),
         'M' => Some(false),
@@ -219,7 +221,7 @@ pub fn make(pki: &Pki, plan: &'static ChipPlan) -> anyhow::Result<Chip> {
     let sod = lds::ef_sod(&cms::signed_data(&request, &mut stream(seed, &label("sod")))?);
 
     match plan.fault {
-        F::TamperedDg1 => groups[0].1 = lds::dg1(&page_mrz),
+        F::TamperedDg1 => groups[0].1 = lds::dg1(&chip_mrz),
         F::TamperedDg2 => {
             let middle = groups[1].1.len() * 2 / 3;
             groups[1].1[middle] ^= 0x20;
