@@ -4,6 +4,10 @@
 //!
 //! The same seed and day give the same images byte for byte, so a small corpus is committed for
 //! tests and the large one is drawn when the benchmark runs.
+//!
+//! It also draws a test PKI ([`pki`]: CSCAs of made-up states, document signers, CRLs, a master
+//! list) and the chips of made-up passports signed under it ([`chip`]), each with the verdict a
+//! verifier should give; [`chip::write`] puts them in a directory with their manifest.
 
 pub mod chip;
 pub mod corpus;

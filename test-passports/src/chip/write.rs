@@ -142,37 +142,27 @@ pub fn write(seed: u64, day: NaiveDate, directory: &Path) -> anyhow::Result<Mani
 
     let mut cscas = Vec::new();
     for state in &pki.states {
+        let code = state.plan.code;
         for (index, csca) in state.cscas.iter().enumerate() {
             let generation = index as u32 + 1;
             let stem = if state.cscas.len() > 1 {
-                format!("{}-{generation}", state.plan.code)
+                format!("{code}-{generation}")
             } else {
-                state.plan.code.to_owned()
+                code.to_owned()
             };
-            cscas.push(out.csca("trust", &stem, state.plan.code, "root", generation, csca)?);
+            let root = Place { area: "trust", stem, state: code, kind: "root", generation };
+            cscas.push(out.csca(root, csca)?);
             if let Some(link) = &csca.link {
-                let stem = format!("{}-link", state.plan.code);
-                cscas.push(out.certificate(
-                    "trust",
-                    &stem,
-                    state.plan.code,
-                    "link",
-                    generation,
-                    csca,
-                    link,
-                )?);
+                let stem = format!("{code}-link");
+                let place = Place { area: "trust", stem, state: code, kind: "link", generation };
+                cscas.push(out.certificate(place, csca, link)?);
             }
         }
     }
-    let impostor_state = pki.impostor_signer.state;
-    let impostor = out.csca(
-        "untrusted",
-        &format!("{impostor_state}-impostor"),
-        impostor_state,
-        "root",
-        1,
-        &pki.impostor,
-    )?;
+    let state = pki.impostor_signer.state;
+    let stem = format!("{state}-impostor");
+    let place = Place { area: "untrusted", stem, state, kind: "root", generation: 1 };
+    let impostor = out.csca(place, &pki.impostor)?;
 
     let mut crls = Vec::new();
     for state in &pki.states {
@@ -219,6 +209,17 @@ struct Output<'a> {
     directory: &'a Path,
 }
 
+/// Where a CSCA certificate goes and what the manifest says of it.
+struct Place<'a> {
+    /// `trust` or `untrusted`.
+    area: &'a str,
+    /// The file name without extension.
+    stem: String,
+    state: &'a str,
+    kind: &'static str,
+    generation: u32,
+}
+
 impl Output<'_> {
     fn file(&mut self, relative: &str, bytes: &[u8]) -> anyhow::Result<()> {
         let path = self.directory.join(relative);
@@ -229,37 +230,25 @@ impl Output<'_> {
         std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))
     }
 
-    fn csca(
-        &mut self,
-        area: &str,
-        stem: &str,
-        state: &str,
-        kind: &'static str,
-        generation: u32,
-        csca: &Csca,
-    ) -> anyhow::Result<CscaEntry> {
-        self.certificate(area, stem, state, kind, generation, csca, &csca.certificate)
+    fn csca(&mut self, place: Place<'_>, csca: &Csca) -> anyhow::Result<CscaEntry> {
+        self.certificate(place, csca, &csca.certificate)
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Writes `certificate` (a root of `csca`, or its link certificate) as PEM and DER.
     fn certificate(
         &mut self,
-        area: &str,
-        stem: &str,
-        state: &str,
-        kind: &'static str,
-        generation: u32,
+        place: Place<'_>,
         csca: &Csca,
         certificate: &Certificate,
     ) -> anyhow::Result<CscaEntry> {
-        let (pem_path, der_path) =
-            (format!("{area}/csca/{stem}.pem"), format!("{area}/csca/{stem}.der"));
+        let stem = format!("{}/csca/{}", place.area, place.stem);
+        let (pem_path, der_path) = (format!("{stem}.pem"), format!("{stem}.der"));
         self.file(&pem_path, certificate.pem().as_bytes())?;
         self.file(&der_path, &certificate.der)?;
         Ok(CscaEntry {
-            state: state.to_owned(),
-            kind,
-            generation,
+            state: place.state.to_owned(),
+            kind: place.kind,
+            generation: place.generation,
             key: csca.key.kind.name(),
             serial: certificate.serial_hex(),
             pem: pem_path,

@@ -200,7 +200,7 @@ impl Pki {
 
         let target = find(&states, IMPOSTOR_STATE)?;
         let impostor_key = KeyPair::derive(seed, "impostor/csca", target.plan.csca)?;
-        let impostor = csca_root(seed, as_of, target.plan, impostor_key, "impostor")?;
+        let impostor = csca_root(seed, as_of, target.plan, impostor_key, "impostor", STANDING)?;
         let impostor_signer =
             document_signer(seed, as_of, target.plan, &impostor, SignerRole::Impostor)?;
 
@@ -254,10 +254,11 @@ fn csca_name(plan: &StatePlan) -> Name {
 fn build_state(seed: u64, as_of: DateTime<Utc>, plan: &'static StatePlan) -> anyhow::Result<State> {
     let code = plan.code;
     let first = KeyPair::derive(seed, &format!("{code}/csca/1"), plan.csca)?;
-    let mut cscas = vec![csca_root(seed, as_of, plan, first, "1")?];
+    let window = if plan.rollover { RETIRING } else { STANDING };
+    let mut cscas = vec![csca_root(seed, as_of, plan, first, "1", window)?];
     if plan.rollover {
         let second = KeyPair::derive(seed, &format!("{code}/csca/2"), plan.csca)?;
-        let mut new = csca_root(seed, as_of, plan, second, "2")?;
+        let mut new = csca_root(seed, as_of, plan, second, "2", NEW)?;
         let old = &cscas[0];
         let link = certificate::Request {
             profile: Profile::Csca,
@@ -267,8 +268,8 @@ fn build_state(seed: u64, as_of: DateTime<Utc>, plan: &'static StatePlan) -> any
             issuer: &old.name,
             issuer_key: &old.key,
             scheme: plan.csca_scheme,
-            validity: (shift(as_of, -400), shift(as_of, 365 * 7)),
-            key_usage_period: (shift(as_of, -400), shift(as_of, 365 * 3 - 400)),
+            validity: (shift(as_of, NEW.0), shift(as_of, RETIRING.1)),
+            key_usage_period: (shift(as_of, NEW.0), shift(as_of, NEW.0 + 365 * 3)),
         };
         new.link =
             Some(certificate::issue(&link, &mut stream(seed, &format!("{code}/csca/link")))?);
@@ -311,21 +312,24 @@ fn build_state(seed: u64, as_of: DateTime<Utc>, plan: &'static StatePlan) -> any
     Ok(State { plan, cscas, signers, crl, revoked })
 }
 
-/// A CSCA root for `key`: a key's generation is named in its label, so each has its own serial
-/// number and signature stream.
+/// A CSCA's validity in days from the PKI's day: a CSCA with one key so far.
+const STANDING: (i64, i64) = (-365 * 5, 365 * 10);
+/// The key a CSCA is leaving: older, and ending sooner.
+const RETIRING: (i64, i64) = (-365 * 8, 365 * 7);
+/// The key it moved to, a little over a year ago; the link certificate starts with it.
+const NEW: (i64, i64) = (-400, 365 * 14);
+
+/// A CSCA root for `key`, valid for `window` days around `as_of`, its key usage period the
+/// first three years. `generation` names the draw of its serial number and signature.
 fn csca_root(
     seed: u64,
     as_of: DateTime<Utc>,
     plan: &StatePlan,
     key: KeyPair,
     generation: &str,
+    window: (i64, i64),
 ) -> anyhow::Result<Csca> {
     let name = csca_name(plan);
-    let (start, end) = match generation {
-        "1" if plan.rollover => (-365 * 8, 365 * 7),
-        "2" => (-400, 365 * 14),
-        _ => (-365 * 5, 365 * 10),
-    };
     let request = certificate::Request {
         profile: Profile::Csca,
         state: plan.code,
@@ -334,8 +338,8 @@ fn csca_root(
         issuer: &name,
         issuer_key: &key,
         scheme: plan.csca_scheme,
-        validity: (shift(as_of, start), shift(as_of, end)),
-        key_usage_period: (shift(as_of, start), shift(as_of, start + 365 * 3)),
+        validity: (shift(as_of, window.0), shift(as_of, window.1)),
+        key_usage_period: (shift(as_of, window.0), shift(as_of, window.0 + 365 * 3)),
     };
     let label = format!("{}/csca/{generation}/certificate", plan.code);
     let certificate = certificate::issue(&request, &mut stream(seed, &label))?;
