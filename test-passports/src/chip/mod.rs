@@ -61,6 +61,9 @@ pub struct ChipPlan {
     pub chip_authentication: Option<Curve>,
     /// Whether the SOD is version 1, with the LDS version info.
     pub sod_version_1: bool,
+    /// Whether the SOD's eContentType is plain id-data, as on some early passports, rather
+    /// than id-icao-mrtd-security-ldsSecurityObject.
+    pub plain_data: bool,
     /// The verdict a verifier should give: `valid`, or the code of the check that fails.
     pub expected: &'static str,
 }
@@ -81,6 +84,7 @@ const fn chip(
         active: None,
         chip_authentication: None,
         sod_version_1: false,
+        plain_data: false,
         expected,
     }
 }
@@ -88,8 +92,8 @@ const fn chip(
 use Fault as F;
 use SignerRole as S;
 
-/// The chips: one valid chip per CSCA key type (and one under a CSCA's old key), then exactly
-/// one of each failure.
+/// The chips: one valid chip per CSCA key type (and one under a CSCA's old key, one whose SOD
+/// content type is plain id-data), then exactly one of each failure.
 pub const CHIPS: &[ChipPlan] = &[
     ChipPlan {
         active: Some(ActiveKey::Rsa(1024, Hash::Sha1)),
@@ -129,6 +133,10 @@ pub const CHIPS: &[ChipPlan] = &[
         chip_authentication: Some(Curve::BrainpoolP256r1),
         sod_version_1: true,
         ..chip("valid-xtf-explicit-brainpool-p256", "XTF", S::Current, F::None, "valid")
+    },
+    ChipPlan {
+        plain_data: true,
+        ..chip("valid-xtb-id-data-content", "XTB", S::Current, F::None, "valid")
     },
     chip("tampered-dg1", "UTO", S::Current, F::TamperedDg1, "dg.hash_mismatch:1"),
     chip("tampered-dg2", "XTB", S::Current, F::TamperedDg2, "dg.hash_mismatch:2"),
@@ -208,7 +216,7 @@ pub fn make(pki: &Pki, plan: &'static ChipPlan) -> anyhow::Result<Chip> {
         groups.iter().map(|(number, file)| (*number, file.as_slice())).collect();
     let security_object = lds::security_object(plan.hash, &hashed, plan.sod_version_1)?;
     let request = cms::Request {
-        content_type: lds::LDS_SECURITY_OBJECT,
+        content_type: if plan.plain_data { cms::DATA } else { lds::LDS_SECURITY_OBJECT },
         content: &security_object,
         signer: &signer.certificate,
         also_carry: &[],

@@ -116,6 +116,8 @@ pub struct ChipEntry {
     pub page_mrz: Vec<String>,
     /// The MRZ in DG1.
     pub chip_mrz: Vec<String>,
+    /// The SOD's eContentType: `2.23.136.1.1.1`, or `1.2.840.113549.1.7.1` (id-data).
+    pub content_type: String,
     /// The hash of the data groups in the SOD.
     pub data_group_hash: Hash,
     /// The SOD's signature scheme: `rsa-pss-sha256`, `ecdsa-sha384`.
@@ -294,6 +296,8 @@ impl Output<'_> {
             files,
             page_mrz: chip.page_mrz.clone(),
             chip_mrz: chip.chip_mrz.clone(),
+            content_type: if plan.plain_data { "1.2.840.113549.1.7.1" } else { "2.23.136.1.1.1" }
+                .to_owned(),
             data_group_hash: plan.hash,
             signature: signer.scheme.name(),
             signing_time: chip.signing_time,

@@ -12,6 +12,8 @@ use crate::pki::signature::{self, Scheme};
 
 /// id-signedData.
 const SIGNED_DATA: Oid = &[1, 2, 840, 113549, 1, 7, 2];
+/// id-data: the plain content type some early passports sign their LDS security object as.
+pub const DATA: Oid = &[1, 2, 840, 113549, 1, 7, 1];
 const CONTENT_TYPE: Oid = &[1, 2, 840, 113549, 1, 9, 3];
 const MESSAGE_DIGEST: Oid = &[1, 2, 840, 113549, 1, 9, 4];
 const SIGNING_TIME: Oid = &[1, 2, 840, 113549, 1, 9, 5];
@@ -94,8 +96,10 @@ pub fn signed_data(request: &Request<'_>, rng: &mut impl RngCore) -> anyhow::Res
         .chain(request.also_carry.iter().copied())
         .map(|certificate| certificate.der.clone())
         .collect();
+    // RFC 5652 5.1: version 1 for id-data content named by issuer and serial number, else 3.
+    let plain = request.content_type == DATA && version == 1;
     let signed = der::sequence([
-        der::integer(3),
+        der::integer(if plain { 1 } else { 3 }),
         der::set_of([hash.algorithm_identifier()]),
         der::sequence([
             der::oid(request.content_type),

@@ -31,7 +31,7 @@ fn every_sod_with_a_sound_signer_verifies_with_openssl_cms_and_its_crl() {
         assert!(verified, "{}: {said}", chip["name"]);
         checked += 1;
     }
-    assert_eq!(checked, 10, "valid chips and those failing after passive authentication");
+    assert_eq!(checked, 11, "valid chips and those failing after passive authentication");
 }
 
 #[test]
@@ -257,5 +257,23 @@ fn dg1_holds_the_page_mrz_except_on_the_chip_from_another_booklet() {
         assert_eq!(String::from_utf8_lossy(mrz), lines("chip_mrz"), "{}", chip["name"]);
         let mismatch = chip["expected"] == "dg1.mrz_mismatch";
         assert_eq!(lines("chip_mrz") != lines("page_mrz"), mismatch, "{}", chip["name"]);
+    }
+}
+
+#[test]
+fn each_sod_carries_the_content_type_and_signed_data_version_the_manifest_gives() {
+    for chip in chips() {
+        let sod = content_info(chip);
+
+        let (ok, printed) = openssl(&["cms", "-cmsout", "-print", "-inform", "DER", "-in", &sod]);
+
+        assert!(ok, "{printed}");
+        let line = |field: &str| {
+            printed.lines().map(str::trim).find(|line| line.starts_with(field)).unwrap().to_owned()
+        };
+        let content_type = text(&chip["content_type"]);
+        assert!(line("eContentType:").ends_with(&format!("({content_type})")), "{printed}");
+        let version = if content_type == "1.2.840.113549.1.7.1" { 1 } else { 3 };
+        assert_eq!(line("version:"), format!("version: {version}"), "{}", chip["name"]);
     }
 }
