@@ -8,6 +8,7 @@
 //! trust/csca/XTA.pem, XTA.der     one root per state; XTC-1, XTC-2 and XTC-link for the rollover
 //! trust/crl/XTA.crl, XTA.crl.pem  one CRL per state, DER and PEM
 //! untrusted/csca/XTD-impostor.pem the CSCA behind the unknown-CSCA chip, in no trust list
+//! untrusted/master-list.der       a master list signed under that impostor, carrying it
 //! chips/NAME/EF.COM, EF.DG1, EF.DG2, [EF.DG14], [EF.DG15], EF.SOD
 //! chips/NAME/document-signer.pem  the signer's certificate, also inside EF.SOD
 //! chips/NAME/aa/                  challenge.bin, private-key.pem, response*.bin
@@ -59,6 +60,9 @@ pub struct Trust {
     pub crls: Vec<CrlEntry>,
     /// CSCA certificates nobody should trust.
     pub untrusted_cscas: Vec<CscaEntry>,
+    /// A master list signed under the untrusted CSCA, which carries it among the trusted ones:
+    /// an import must refuse it.
+    pub untrusted_master_list: String,
 }
 
 /// One CSCA certificate.
@@ -182,6 +186,7 @@ pub fn write(seed: u64, day: NaiveDate, directory: &Path) -> anyhow::Result<Mani
     }
     out.file("trust/master-list.der", &pki.master_list)?;
     out.file("trust/master-list-signer.pem", pki.master_list_signer.pem().as_bytes())?;
+    out.file("untrusted/master-list.der", &pki.impostor_master_list)?;
 
     let mut chips = Vec::new();
     for plan in CHIPS {
@@ -200,6 +205,7 @@ pub fn write(seed: u64, day: NaiveDate, directory: &Path) -> anyhow::Result<Mani
             cscas,
             crls,
             untrusted_cscas: vec![impostor],
+            untrusted_master_list: "untrusted/master-list.der".to_owned(),
         },
         chips,
     };

@@ -9,6 +9,7 @@ pub mod certificate;
 pub mod cms;
 pub mod crl;
 pub mod keys;
+pub mod master_list;
 pub mod signature;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
@@ -187,6 +188,9 @@ pub struct Pki {
     pub master_list_signer: Certificate,
     /// The master list: CMS SignedData over every trusted CSCA and link certificate.
     pub master_list: Vec<u8>,
+    /// A master list in the same form, signed under the impostor CSCA and carrying it beside
+    /// the others: what a verifier must refuse to import.
+    pub impostor_master_list: Vec<u8>,
 }
 
 impl Pki {
@@ -204,9 +208,31 @@ impl Pki {
         let impostor_signer =
             document_signer(seed, as_of, target.plan, &impostor, SignerRole::Impostor)?;
 
+        let trusted: Vec<&Certificate> = states
+            .iter()
+            .flat_map(|state| &state.cscas)
+            .flat_map(|csca| std::iter::once(&csca.certificate).chain(csca.link.as_ref()))
+            .collect();
         let issuer = find(&states, MASTER_LIST_STATE)?;
-        let (master_list_signer, master_list) = master_list(seed, as_of, issuer, &states)?;
-        Ok(Self { seed, as_of, states, impostor, impostor_signer, master_list_signer, master_list })
+        let issuer_csca =
+            issuer.cscas.last().ok_or_else(|| anyhow::anyhow!("no CSCA for the list"))?;
+        let signed = master_list::Signing { seed, as_of, plan: issuer.plan, csca: issuer_csca };
+        let (master_list_signer, master_list) = signed.list("master-list", &trusted)?;
+
+        let mut with_impostor = trusted.clone();
+        with_impostor.push(&impostor.certificate);
+        let forged = master_list::Signing { seed, as_of, plan: target.plan, csca: &impostor };
+        let (_, impostor_master_list) = forged.list("impostor/master-list", &with_impostor)?;
+        Ok(Self {
+            seed,
+            as_of,
+            states,
+            impostor,
+            impostor_signer,
+            master_list_signer,
+            master_list,
+            impostor_master_list,
+        })
     }
 
     /// The state with ICAO code `code`.
@@ -378,55 +404,4 @@ fn document_signer(
     };
     let certificate = certificate::issue(&request, &mut stream(seed, &format!("{label}/cert")))?;
     Ok(DocumentSigner { state: plan.code, role, key, scheme: plan.signer_scheme, certificate })
-}
-
-/// The master list signer and the list: CscaMasterList { version 0, certList } over every
-/// state's CSCA roots and link certificates, signed as Doc 9303-12 9.1 profiles it.
-fn master_list(
-    seed: u64,
-    as_of: DateTime<Utc>,
-    issuer: &State,
-    states: &[State],
-) -> anyhow::Result<(Certificate, Vec<u8>)> {
-    use crate::der;
-
-    let csca = issuer.cscas.last().ok_or_else(|| anyhow::anyhow!("no CSCA for the list"))?;
-    let key = KeyPair::derive(seed, "master-list-signer", KeyKind::Ec(Curve::P256))?;
-    let name = Name {
-        country: issuer.plan.country.to_owned(),
-        organisation: format!("Test State {}", issuer.plan.code),
-        common_name: format!("Master List Signer {}", issuer.plan.code),
-    };
-    let request = certificate::Request {
-        profile: Profile::MasterListSigner,
-        state: issuer.plan.code,
-        subject: &name,
-        subject_key: &key,
-        issuer: &csca.name,
-        issuer_key: &csca.key,
-        scheme: issuer.plan.csca_scheme,
-        validity: (shift(as_of, -365), shift(as_of, 365 * 2)),
-        key_usage_period: (shift(as_of, -365), shift(as_of, 365)),
-    };
-    let signer = certificate::issue(&request, &mut stream(seed, "master-list-signer/cert"))?;
-
-    let certificates = states
-        .iter()
-        .flat_map(|state| &state.cscas)
-        .flat_map(|csca| std::iter::once(&csca.certificate).chain(csca.link.as_ref()))
-        .map(|certificate| certificate.der.clone());
-    let content = der::sequence([der::integer(0), der::set_of(certificates)]);
-    let request = cms::Request {
-        content_type: MASTER_LIST_CONTENT_TYPE,
-        content: &content,
-        signer: &signer,
-        also_carry: &[&csca.certificate],
-        key: &key,
-        scheme: Scheme::Ecdsa(Hash::Sha256),
-        signing_time: shift(as_of, -14),
-        identifier: cms::SignerIdentifier::SubjectKeyIdentifier,
-        break_signature: false,
-    };
-    let list = cms::signed_data(&request, &mut stream(seed, "master-list"))?;
-    Ok((signer, list))
 }

@@ -139,3 +139,42 @@ fn each_csca_key_is_of_the_kind_the_manifest_names() {
         assert!(printed.contains("CA:TRUE, pathlen:0"), "{}", csca["pem"]);
     }
 }
+
+#[test]
+fn a_master_list_signed_under_the_impostor_csca_is_refused_by_the_trusted_cscas() {
+    let at = verify_at();
+    let trusted: Vec<String> =
+        list("cscas").iter().map(|csca| text(&csca["pem"]).to_owned()).collect();
+    let trusted = crate::bundle("trusted-cscas", &trusted);
+
+    let (verified, said) = openssl(&[
+        "cms",
+        "-verify",
+        "-inform",
+        "DER",
+        "-in",
+        text(&trust()["untrusted_master_list"]),
+        "-binary",
+        "-CAfile",
+        &trusted,
+        "-purpose",
+        "any",
+        "-attime",
+        &at,
+        "-out",
+        "/dev/null",
+    ]);
+    let (_, printed) = openssl(&[
+        "cms",
+        "-cmsout",
+        "-print",
+        "-inform",
+        "DER",
+        "-in",
+        text(&trust()["untrusted_master_list"]),
+    ]);
+
+    // It carries the impostor's root, named as XTD's CSCA: the chain ends there, untrusted.
+    assert!(!verified && said.contains("self-signed certificate in certificate chain"), "{said}");
+    assert!(printed.contains("eContentType: undefined (2.23.136.1.1.2)"), "{printed}");
+}
