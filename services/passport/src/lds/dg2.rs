@@ -135,6 +135,14 @@ impl<'a> Dg2<'a> {
     }
 }
 
+impl<'a> Dg2<'a> {
+    /// The first image of the first template: the most recent internationally interoperable
+    /// encoding, which Part 10 puts first.
+    pub fn first_image(&self) -> Option<&FaceImage<'a>> {
+        self.templates.first().and_then(|template| template.images.first())
+    }
+}
+
 fn read_template(entry: Element<'_>) -> Result<FaceTemplate<'_>, LdsError> {
     let mut fields = entry.children("the biometric information template 7F60")?;
     let header_template = fields.read("the biometric header template A1")?;

@@ -119,6 +119,7 @@ fn dg2_in_19794_5_gives_the_jpeg_and_its_header() {
     );
     assert_eq!(image.format(), Some(ImageFormat::Jpeg));
     assert_eq!((image.width, image.height), (Some(480), Some(640)));
+    assert_eq!(dg2.first_image(), Some(image));
 }
 
 #[test]
