@@ -109,6 +109,16 @@ impl<'a> SecurityInfos<'a> {
             _ => None,
         })
     }
+
+    /// The signature algorithm of Active Authentication, which an ECDSA chip names here.
+    pub fn active_authentication_algorithm(&self) -> Option<&Oid> {
+        self.infos.iter().find_map(|info| match info {
+            SecurityInfo::ActiveAuthentication { signature_algorithm, .. } => {
+                Some(signature_algorithm)
+            }
+            _ => None,
+        })
+    }
 }
 
 fn read_set(set: Element<'_>) -> Result<SecurityInfos<'_>, LdsError> {

@@ -305,6 +305,7 @@ fn dg14_names_each_protocol_and_keeps_the_unknown_one() {
         }
     );
     assert_eq!(dg14.infos[4], SecurityInfo::TerminalAuthentication { version: 1, ef_cvca: None });
+    assert_eq!(dg14.active_authentication_algorithm(), Some(&dotted("0.4.0.127.0.7.1.1.4.1.3")));
     let SecurityInfo::Other { protocol, raw } = &dg14.infos[5] else {
         panic!("{:?}", dg14.infos[5])
     };
