@@ -1,5 +1,6 @@
 //! Why an image reads badly: for each image of a test-passports corpus, the truth, the zones
-//! found (saved as PNG), tesseract's text in each, and the repaired read.
+//! found (saved as PNG), tesseract's text in each, the repaired read and the fields it does
+//! not vouch for.
 //!
 //! `cargo run --release -p idproof-passport --example explain -- CORPUS_DIR OUT_DIR`
 
@@ -38,6 +39,13 @@ fn main() -> Result<(), Box<dyn Error>> {
                 let problems: Vec<_> =
                     read.report.problems.iter().map(|p| (p.field, p.kind.code())).collect();
                 println!("   problems {problems:?}");
+                let unsure: Vec<_> = read
+                    .confidence
+                    .iter()
+                    .filter(|field| field.confidence < 0.9)
+                    .map(|field| (field.field, field.confidence))
+                    .collect();
+                println!("   unsure {unsure:?}");
             }
             Err(err) => println!("   error {}", err.code()),
         }

@@ -3,6 +3,7 @@
 //! engine kept per thread), and repair the lines by position.
 
 mod cells;
+mod glyphs;
 mod hocr;
 mod locate;
 mod marks;
@@ -151,15 +152,16 @@ fn read_on_grid(
 ) -> Option<Repaired> {
     let grid = cells::grid(&band.image, band.rows)?;
 
-    let (lines, confidence): (Vec<String>, Vec<Vec<f32>>) = grid
-        .iter()
-        .map(|line| {
-            let shapes = cells::shapes(&band.image, line);
-            cells::read_cells(line, &shapes, &recognised.symbols)
-        })
-        .unzip();
-    let line_refs: Vec<&str> = lines.iter().map(String::as_str).collect();
-    repair::repair_laid(&line_refs, &confidence, today).ok()
+    let mut laid = repair::LaidZone::default();
+    for line in &grid {
+        let shapes = cells::shapes(&band.image, line);
+        let read = cells::read_cells(line, &shapes, &recognised.symbols);
+        laid.lines.push(read.text);
+        laid.confidence.push(read.confidence);
+        laid.agreed.push(read.agreed);
+        laid.doubts.push(read.doubts);
+    }
+    repair::repair_laid(&laid, today).ok()
 }
 
 fn read_text(text: &str, today: NaiveDate) -> Option<Repaired> {

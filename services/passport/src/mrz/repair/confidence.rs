@@ -16,6 +16,7 @@ pub(super) fn confidence(
     before: &[Vec<u8>],
     zone: &Zone,
     cell_confidence: Option<&[Vec<f32>]>,
+    agreed: Option<&[Vec<bool>]>,
     report: &MrzReport,
 ) -> Vec<FieldConfidence> {
     let after = &zone.0;
@@ -52,7 +53,11 @@ pub(super) fn confidence(
                             && next < span.at + span.len
                             && read.get(next).is_some_and(u8::is_ascii_alphabetic)
                     });
-                    let letter_or_six = matches!(read.get(at), Some(b'6' | b'G'));
+                    // Unless two readers that tell them apart by shape agreed on it.
+                    let two_agreed = agreed
+                        .and_then(|agreed| agreed.get(span.line)?.get(at).copied())
+                        .unwrap_or(false);
+                    let letter_or_six = matches!(read.get(at), Some(b'6' | b'G')) && !two_agreed;
                     // A filler in a run of fillers is structure, not content: K never stands
                     // in the padding of an empty or short field.
                     let padding = read.get(at) == Some(&b'<')

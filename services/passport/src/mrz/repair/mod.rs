@@ -85,24 +85,39 @@ pub fn repair(raw: &[&str], today: NaiveDate) -> Result<Repaired, MrzError> {
     repair_with(raw, None, today)
 }
 
+/// A character two readers of a cell disagreed on, neither settling it: the other reading, and
+/// how sure the first reader was before the disagreement made the cell unsure.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Doubt {
+    pub(crate) rival: u8,
+    pub(crate) trust: f32,
+}
+
+/// A zone read cell by cell: each line, the reader's confidence in each character, the cells
+/// two readers agreed on, and those in doubt.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct LaidZone {
+    pub(crate) lines: Vec<String>,
+    pub(crate) confidence: Vec<Vec<f32>>,
+    pub(crate) agreed: Vec<Vec<bool>>,
+    pub(crate) doubts: Vec<Vec<Option<Doubt>>>,
+}
+
 /// Repairs lines read cell by cell, whose fillers were told apart from letters by their shape:
-/// letters and digits are settled by field kind and check digit, fillers are left be.
-/// `cell_confidence` holds the reader's confidence in each character; a field no check digit
-/// covers is doubted when any of its characters was read with little.
-pub(crate) fn repair_laid(
-    lines: &[&str],
-    cell_confidence: &[Vec<f32>],
-    today: NaiveDate,
-) -> Result<Repaired, MrzError> {
-    repair_with(lines, Some(cell_confidence), today)
+/// letters and digits are settled by field kind and check digit, fillers are left be. A field
+/// no check digit covers is doubted when any of its characters was read with little
+/// confidence; a doubt the field's kind settles (O against 0 in a name) is no doubt.
+pub(crate) fn repair_laid(laid: &LaidZone, today: NaiveDate) -> Result<Repaired, MrzError> {
+    let lines: Vec<&str> = laid.lines.iter().map(String::as_str).collect();
+    repair_with(&lines, Some(laid), today)
 }
 
 fn repair_with(
     raw: &[&str],
-    cell_confidence: Option<&[Vec<f32>]>,
+    laid: Option<&LaidZone>,
     today: NaiveDate,
 ) -> Result<Repaired, MrzError> {
-    let fillers_from_text = cell_confidence.is_none();
+    let fillers_from_text = laid.is_none();
     let cleaned: Vec<String> = raw
         .iter()
         .map(|line| {
@@ -117,6 +132,9 @@ fn repair_with(
     let original: Vec<Vec<u8>> = cleaned.iter().map(|line| line.as_bytes().to_vec()).collect();
     let mut zone = Zone(original.clone(), Vec::new());
     zone.map_by_kind(format, layout);
+    let mut original = original;
+    let cell_confidence =
+        laid.map(|laid| settle_doubts_by_kind(laid, &mut original, &zone, format, layout));
     if fillers_from_text {
         zone.fill_trailing_runs(layout);
     }
@@ -138,13 +156,63 @@ fn repair_with(
         zone.0.iter().map(|line| String::from_utf8_lossy(line).into_owned()).collect();
     let line_refs: Vec<&str> = lines.iter().map(String::as_str).collect();
     let report = parse::parse(&line_refs, today)?;
-    let confidence = confidence::confidence(layout, &original, &zone, cell_confidence, &report);
+    let agreed = laid.map(|laid| laid.agreed.as_slice());
+    let confidence = confidence::confidence(
+        layout,
+        &original,
+        &zone,
+        cell_confidence.as_deref(),
+        agreed,
+        &report,
+    );
     let repaired_characters = original
         .iter()
         .zip(&zone.0)
         .map(|(before, after)| before.iter().zip(after).filter(|(a, b)| a != b).count())
         .sum();
     Ok(Repaired { lines, report, confidence, repaired_characters })
+}
+
+/// The cells' confidence, where a doubted cell whose two readings the field's kind maps to the
+/// same character (O and 0 in a date or a name) takes back its first reader's confidence.
+/// Where the rival reading is that character itself, it becomes the cell's reading in
+/// `original`: mapping the other reading to it repaired nothing.
+fn settle_doubts_by_kind(
+    laid: &LaidZone,
+    original: &mut [Vec<u8>],
+    mapped: &Zone,
+    format: DocumentFormat,
+    layout: &Layout,
+) -> Vec<Vec<f32>> {
+    let mut rivals = Zone(mapped.0.clone(), Vec::new());
+    for (line, doubts) in rivals.0.iter_mut().zip(&laid.doubts) {
+        for (byte, doubt) in line.iter_mut().zip(doubts) {
+            if let Some(doubt) = doubt {
+                *byte = doubt.rival;
+            }
+        }
+    }
+    rivals.map_by_kind(format, layout);
+
+    let mut confidence = laid.confidence.clone();
+    for (row, doubts) in laid.doubts.iter().enumerate() {
+        for (at, doubt) in doubts.iter().enumerate() {
+            let Some(doubt) = doubt else { continue };
+            let settled = mapped.0.get(row).and_then(|line| line.get(at)).copied();
+            if settled.is_none() || rivals.0[row].get(at).copied() != settled {
+                continue;
+            }
+            if let Some(trust) = confidence.get_mut(row).and_then(|line| line.get_mut(at)) {
+                *trust = trust.max(doubt.trust);
+            }
+            if Some(doubt.rival) == settled
+                && let Some(read) = original.get_mut(row).and_then(|line| line.get_mut(at))
+            {
+                *read = doubt.rival;
+            }
+        }
+    }
+    confidence
 }
 
 /// The line length a zone of this many lines most likely has, if any is near enough.

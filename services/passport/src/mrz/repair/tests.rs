@@ -13,6 +13,14 @@ fn in_1999() -> NaiveDate {
     NaiveDate::from_ymd_opt(1999, 6, 1).unwrap()
 }
 
+/// Lines read cell by cell, with these confidences and no doubts.
+fn laid(lines: &[&str], confidence: Vec<Vec<f32>>) -> LaidZone {
+    let doubts = lines.iter().map(|line| vec![None; line.len()]).collect();
+    let agreed = lines.iter().map(|line| vec![false; line.len()]).collect();
+    let lines = lines.iter().map(|line| line.to_string()).collect();
+    LaidZone { lines, confidence, agreed, doubts }
+}
+
 fn confidence_of(repaired: &Repaired, field: Field) -> f32 {
     repaired.confidence.iter().find(|c| c.field == field).map_or(-1.0, |c| c.confidence)
 }
@@ -67,7 +75,7 @@ fn read_by_cells_the_name_ends_at_three_fillers_and_countries_are_settled() {
     ];
     let sure = vec![vec![0.99; 44]; 2];
 
-    let repaired = repair_laid(&read, &sure, in_1999()).unwrap();
+    let repaired = repair_laid(&laid(&read, sure), in_1999()).unwrap();
 
     assert_eq!(repaired.lines[0], TD3[0]);
     assert_eq!(repaired.report.mrz.nationality, "JPN");
@@ -178,7 +186,7 @@ fn a_name_read_unsure_is_not_vouched_for() {
     // An unsure 9 in the number: its check digit would have caught a misread.
     cells[1][3] = 0.5;
 
-    let repaired = repair_laid(&TD3, &cells, in_1999()).unwrap();
+    let repaired = repair_laid(&laid(&TD3, cells), in_1999()).unwrap();
 
     assert!(repaired.report.is_valid());
     assert_eq!(confidence_of(&repaired, Field::Name), 0.6);
@@ -264,4 +272,52 @@ fn subsets_are_every_choice_once() {
     assert_eq!(subsets(&[1, 2, 3], 2), vec![vec![1, 2], vec![1, 3], vec![2, 3]]);
     assert_eq!(subsets(&[1, 2], 0), vec![Vec::<usize>::new()]);
     assert!(subsets(&[1], 2).is_empty());
+}
+
+#[test]
+fn a_doubt_the_fields_kind_settles_is_no_doubt() {
+    // One reader saw 0, the other O, in the nationality: a country code holds letters, so the
+    // two readings are the same, and mapping 0 to O repaired nothing. In the name, O against
+    // Q is a real doubt.
+    let mut read = TD3.map(str::to_string);
+    let nationality_o = "L898902C36UTO".len() - 1;
+    read[1].replace_range(nationality_o..=nationality_o, "0");
+    let read = read.each_ref().map(String::as_str);
+    let mut zone = laid(&read, vec![vec![0.99; 44]; 2]);
+    zone.confidence[1][nationality_o] = 0.6;
+    zone.doubts[1][nationality_o] = Some(Doubt { rival: b'O', trust: 0.99 });
+    let unchecked = laid(&read, zone.confidence.clone());
+    let name_o = TD3[0].find("SSON").unwrap() + 3;
+    let mut name_doubted = zone.clone();
+    name_doubted.confidence[0][name_o] = 0.6;
+    name_doubted.doubts[0][name_o] = Some(Doubt { rival: b'Q', trust: 0.99 });
+
+    let settled = repair_laid(&zone, in_1999()).unwrap();
+    let without_rival = repair_laid(&unchecked, in_1999()).unwrap();
+    let real_doubt = repair_laid(&name_doubted, in_1999()).unwrap();
+
+    assert_eq!(confidence_of(&settled, Field::Nationality), 1.0);
+    assert_eq!(confidence_of(&without_rival, Field::Nationality), 0.6);
+    assert_eq!(confidence_of(&real_doubt, Field::Name), 0.6);
+    assert_eq!(confidence_of(&real_doubt, Field::Nationality), 1.0);
+}
+
+#[test]
+fn a_g_beside_a_letter_is_vouched_for_only_where_two_readers_agreed() {
+    // G weighs what 6 does in a check digit, and beside a letter either could stand.
+    let lines = [TD3[0], "LG98902C36UTO7408122F1204159ZE184226B<<<<<10"];
+    let mut zone = laid(&lines, vec![vec![0.99; 44]; 2]);
+    let digits: String = lines[1].chars().take(9).collect();
+    let check = check_digit::compute(digits.as_bytes()).unwrap();
+    let mut line = lines[1].to_string();
+    line.replace_range(9..10, &char::from(check).to_string());
+    zone.lines[1] = line.clone();
+    let lone = repair_laid(&zone, in_1999()).unwrap();
+    zone.agreed[1][1] = true;
+
+    let agreed = repair_laid(&zone, in_1999()).unwrap();
+
+    assert_eq!(lone.report.mrz.document_number, "LG98902C3");
+    assert_eq!(confidence_of(&lone, Field::DocumentNumber), 0.6);
+    assert_eq!(confidence_of(&agreed, Field::DocumentNumber), 1.0);
 }
