@@ -19,8 +19,8 @@ use std::time::Duration;
 
 use idproof_migrations::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, TransactionTrait,
-    sqlx::sqlite::SqliteJournalMode,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, RuntimeErr,
+    TransactionTrait, sqlx::sqlite::SqliteJournalMode,
 };
 
 pub use applications::{ApplicationRecord, CreateOutcome, NewApplication};
@@ -133,5 +133,43 @@ async fn connect_database(
                 .journal_mode(SqliteJournalMode::Wal)
                 .busy_timeout(Duration::from_secs(10))
         });
-    Database::connect(options).await.context("failed to connect to the database")
+    connect_waiting_out_busy(options).await.context("failed to connect to the database")
+}
+
+/// How long a start-up keeps retrying a SQLite file that another connection holds locked.
+const SQLITE_BUSY_PATIENCE: Duration = Duration::from_secs(10);
+
+/// Connects, retrying while SQLite answers "database is locked".
+///
+/// The busy timeout does not cover opening a new file: two connections that both switch it to
+/// WAL each hold a read lock and want the write lock, and SQLite refuses one of them at once
+/// rather than deadlock. Once the file is in WAL mode the switch is a no-op, so this happens
+/// only while replicas start together on a new database.
+async fn connect_waiting_out_busy(options: ConnectOptions) -> Result<DatabaseConnection, DbErr> {
+    let started = std::time::Instant::now();
+    let mut pause = Duration::from_millis(5);
+    loop {
+        match Database::connect(options.clone()).await {
+            Err(err) if is_sqlite_busy(&err) && started.elapsed() < SQLITE_BUSY_PATIENCE => {
+                tracing::debug!(pause_ms = pause.as_millis() as u64, "sqlite busy on connect");
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_millis(200));
+            }
+            result => return result,
+        }
+    }
+}
+
+/// SQLITE_BUSY (5) and its extended codes, which keep 5 in the low byte.
+fn is_sqlite_busy(err: &DbErr) -> bool {
+    let (DbErr::Conn(RuntimeErr::SqlxError(source))
+    | DbErr::Exec(RuntimeErr::SqlxError(source))
+    | DbErr::Query(RuntimeErr::SqlxError(source))) = err
+    else {
+        return false;
+    };
+    let sea_orm::sqlx::Error::Database(database) = source.as_ref() else {
+        return false;
+    };
+    database.code().and_then(|code| code.parse::<i32>().ok()).is_some_and(|code| code & 0xff == 5)
 }

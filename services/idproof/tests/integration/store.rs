@@ -63,7 +63,7 @@ on_both_databases! {
         let dir = idproof_testkit::temp_dir("store").unwrap();
         let database = Database::fresh(backend, &dir).await;
 
-        let starts = (0..4).map(|_| idproof_store::migrate(&database.url));
+        let starts = (0..8).map(|_| idproof_store::migrate(&database.url));
         let results = futures::future::join_all(starts).await;
 
         for result in &results {
