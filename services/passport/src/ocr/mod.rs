@@ -1,6 +1,7 @@
 //! Reading the MRZ from a photo or scan: decode within limits, find the zone and cut it out
-//! upright and evenly lit ([`locate`]), recognise it with tesseract (the Debian library, one
-//! engine kept per thread), and repair the lines by position.
+//! upright and evenly lit, recognise it with tesseract (the Debian library, one engine kept per
+//! thread) and, cell by cell, with OCR-B's glyphs as templates, then repair the lines by
+//! position.
 
 mod cells;
 mod glyphs;

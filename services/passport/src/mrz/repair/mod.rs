@@ -80,7 +80,7 @@ pub struct Repaired {
 }
 
 /// Repairs OCR output of a zone, then parses it. Spaces are dropped and letters uppercased;
-/// lines of the wrong count or length are refused as [`parse`](super::parse) refuses them.
+/// lines of the wrong count or length are refused as [`parse`] refuses them.
 pub fn repair(raw: &[&str], today: NaiveDate) -> Result<Repaired, MrzError> {
     repair_with(raw, None, today)
 }
