@@ -3,6 +3,7 @@
 
 #![warn(missing_docs)]
 
+pub mod chip;
 pub mod lds;
 pub mod mrz;
 pub mod ocr;
