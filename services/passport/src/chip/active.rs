@@ -12,11 +12,9 @@
 //! Issuing the challenge, once per application and never again, is the caller's part: this
 //! module only checks that the answer is to the challenge it is given.
 
-use openssl::ecdsa::EcdsaSig;
-
 use super::ChipError;
 use super::algorithms::Hash;
-use super::keys::{PublicKey, plain_signature};
+use super::keys::{PublicKey, der_signature, plain_signature};
 use super::verdict::Check;
 use crate::lds::{Dg15, SecurityInfos};
 
@@ -153,7 +151,7 @@ fn ecdsa_answer(
     let signature = if half.is_some_and(|half| response.len() == 2 * half) {
         plain_signature(response, half).map_err(|_| ChipError::ResponseForm)?
     } else {
-        EcdsaSig::from_der(response).map_err(|_| ChipError::ResponseForm)?
+        der_signature(response).ok_or(ChipError::ResponseForm)?
     };
 
     let verified =

@@ -56,28 +56,7 @@ pub(crate) enum SignatureFault {
 impl PublicKey {
     /// Reads a SubjectPublicKeyInfo.
     pub(crate) fn from_spki(spki: &[u8]) -> Result<PublicKey, Malformed> {
-        let info = Tlv::whole(spki, "the SubjectPublicKeyInfo")?;
-        let mut fields = info.children();
-        let algorithm = algorithm_identifier(fields.expect(0x30, "the key's algorithm")?)?;
-        let key = fields.expect(0x03, "the public key")?.bits("the public key")?;
-        if !fields.is_empty() {
-            return Err(Malformed("the SubjectPublicKeyInfo"));
-        }
-
-        match algorithm.oid.to_string().as_str() {
-            "1.2.840.113549.1.1.1" | "1.2.840.113549.1.1.10" => rsa(key),
-            "1.2.840.10045.2.1" => {
-                let parameters = algorithm.parameters.ok_or(Malformed("the curve"))?;
-                let group = curve(&parameters)?;
-                let mut context = BigNumContext::new().map_err(|_| Malformed("the curve"))?;
-                let point = EcPoint::from_bytes(&group, key, &mut context)
-                    .map_err(|_| Malformed("the public point"))?;
-                let key = EcKey::from_public_key(&group, &point)
-                    .map_err(|_| Malformed("the public point"))?;
-                Ok(PublicKey::Ec(key))
-            }
-            _ => Err(Malformed("a key that is neither RSA nor on an elliptic curve")),
-        }
+        read_spki(spki, Curves::NamedWhenKnown)
     }
 
     /// RSA's raw public operation, for signatures with message recovery: `None` when the
@@ -118,8 +97,8 @@ impl PublicKey {
                 rsa_verify(key, hash, Some((mgf1, salt)), message, signature)
             }
             (PublicKey::Ec(key), Scheme::Ecdsa(hash)) => {
-                let signature = EcdsaSig::from_der(signature)
-                    .map_err(|_| SignatureFault::Malformed("an ECDSA signature that is not DER"))?;
+                let signature = der_signature(signature)
+                    .ok_or(SignatureFault::Malformed("an ECDSA signature that is not DER"))?;
                 ecdsa_verify(key, hash, message, &signature)
             }
             (PublicKey::Ec(key), Scheme::EcdsaPlain(hash)) => {
@@ -130,6 +109,51 @@ impl PublicKey {
         };
         if verified { Ok(()) } else { Err(SignatureFault::Mismatch) }
     }
+}
+
+/// How explicit curve parameters become a group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Curves {
+    /// The named curve they are, when they are one; built from them otherwise.
+    NamedWhenKnown,
+    /// Always built from them (for tests of that path).
+    #[cfg_attr(not(test), allow(dead_code))]
+    Built,
+}
+
+fn read_spki(spki: &[u8], curves: Curves) -> Result<PublicKey, Malformed> {
+    let info = Tlv::whole(spki, "the SubjectPublicKeyInfo")?;
+    let mut fields = info.children();
+    let algorithm = algorithm_identifier(fields.expect(0x30, "the key's algorithm")?)?;
+    let key = fields.expect(0x03, "the public key")?.bits("the public key")?;
+    if !fields.is_empty() {
+        return Err(Malformed("the SubjectPublicKeyInfo"));
+    }
+
+    match algorithm.oid.to_string().as_str() {
+        "1.2.840.113549.1.1.1" | "1.2.840.113549.1.1.10" => rsa(key),
+        "1.2.840.10045.2.1" => {
+            let parameters = algorithm.parameters.ok_or(Malformed("the curve"))?;
+            let group = curve(&parameters, curves)?;
+            let mut context = BigNumContext::new().map_err(|_| Malformed("the curve"))?;
+            let point = EcPoint::from_bytes(&group, key, &mut context)
+                .map_err(|_| Malformed("the public point"))?;
+            if point.is_infinity(&group) {
+                return Err(Malformed("the public point at infinity"));
+            }
+            let key = EcKey::from_public_key(&group, &point)
+                .map_err(|_| Malformed("the public point"))?;
+            Ok(PublicKey::Ec(key))
+        }
+        _ => Err(Malformed("a key that is neither RSA nor on an elliptic curve")),
+    }
+}
+
+/// An ECDSA signature in DER, refused when it is not exactly the DER of its value (trailing
+/// bytes, a long form where a short one fits).
+pub(crate) fn der_signature(signature: &[u8]) -> Option<EcdsaSig> {
+    let parsed = EcdsaSig::from_der(signature).ok()?;
+    (parsed.to_der().ok()? == signature).then_some(parsed)
 }
 
 /// An ECDSA signature from r||s, each half as long as the order.
@@ -180,7 +204,7 @@ fn ecdsa_verify(key: &EcKey<Public>, hash: Hash, message: &[u8], signature: &Ecd
 
 /// The group of a key's `ECParameters`: a named curve, or explicit parameters over a prime
 /// field.
-fn curve(parameters: &[u8]) -> Result<EcGroup, Malformed> {
+fn curve(parameters: &[u8], curves: Curves) -> Result<EcGroup, Malformed> {
     let element = Tlv::whole(parameters, "the curve")?;
     match element.tag {
         0x06 => {
@@ -190,13 +214,13 @@ fn curve(parameters: &[u8]) -> Result<EcGroup, Malformed> {
                 .map_err(|_| Malformed("the named curve"))?;
             EcGroup::from_curve_name(nid).map_err(|_| Malformed("an unknown named curve"))
         }
-        0x30 => explicit_curve(element),
+        0x30 => explicit_curve(element, curves),
         _ => Err(Malformed("the curve: implicit parameters")),
     }
 }
 
 /// `ECParameters { version, fieldID, curve, base, order, cofactor }` over a prime field.
-fn explicit_curve(parameters: Tlv<'_>) -> Result<EcGroup, Malformed> {
+fn explicit_curve(parameters: Tlv<'_>, curves: Curves) -> Result<EcGroup, Malformed> {
     let mut fields = parameters.children();
     if fields.expect(0x02, "the curve's version")?.small("the curve's version")? != 1 {
         return Err(Malformed("the curve's version"));
@@ -222,7 +246,8 @@ fn explicit_curve(parameters: Tlv<'_>) -> Result<EcGroup, Malformed> {
     };
 
     let explicit = Explicit { prime, a, b, base, order, cofactor };
-    explicit.named().map_or_else(|| explicit.build(), Ok)
+    let named = if curves == Curves::NamedWhenKnown { explicit.named() } else { None };
+    named.map_or_else(|| explicit.build(), Ok)
 }
 
 /// Explicit curve parameters, as encoded.
@@ -289,5 +314,72 @@ impl Explicit<'_> {
             Ok(group)
         };
         build().map_err(|_| Malformed("explicit curve parameters that make no group"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chip::der::Cursor;
+    use crate::chip::tests::{Files, chip};
+    use crate::lds::Sod;
+
+    /// The SubjectPublicKeyInfo of a certificate, as encoded.
+    fn spki(certificate: &[u8]) -> &[u8] {
+        let outer = Tlv::whole(certificate, "certificate").unwrap();
+        let tbs = outer.children().expect(0x30, "tbs").unwrap();
+        let mut fields: Cursor<'_> = tbs.children();
+        fields.optional(0xA0, "version").unwrap();
+        for _ in 0..5 {
+            fields.next("field").unwrap();
+        }
+        fields.expect(0x30, "spki").unwrap().raw
+    }
+
+    #[test]
+    fn explicit_parameters_verify_as_their_named_curve_and_as_a_group_built_from_them() {
+        let files = Files::of(chip("valid-xtf-explicit-brainpool-p256"));
+        let sod = Sod::parse(&files.sod).unwrap();
+        let signer = &sod.signer_infos[0];
+        let signed = &signer.signed_attributes.as_ref().unwrap().signed_bytes;
+        let spki = spki(sod.certificates[0]);
+
+        for curves in [Curves::NamedWhenKnown, Curves::Built] {
+            let key = read_spki(spki, curves).unwrap();
+
+            let PublicKey::Ec(ec) = &key else { panic!("not an EC key") };
+            let expected = (curves == Curves::NamedWhenKnown).then_some(Nid::BRAINPOOL_P256R1);
+            assert_eq!(ec.group().curve_name(), expected);
+            let scheme = Scheme::Ecdsa(Hash::Sha256);
+            assert_eq!(key.verify(scheme, signed, signer.signature), Ok(()), "{curves:?}");
+            let mut other = signed.clone();
+            other[10] ^= 1;
+            assert_eq!(key.verify(scheme, &other, signer.signature), Err(SignatureFault::Mismatch));
+        }
+    }
+
+    #[test]
+    fn a_point_at_infinity_and_an_oversized_field_are_refused() {
+        let files = Files::of(chip("valid-xtf-explicit-brainpool-p256"));
+        let sod = Sod::parse(&files.sod).unwrap();
+        let spki = Tlv::whole(spki(sod.certificates[0]), "spki").unwrap();
+        let algorithm = spki.children().expect(0x30, "algorithm").unwrap().raw;
+        let contents = [algorithm, &[0x03, 0x02, 0x00, 0x00]].concat();
+        let length = u8::try_from(contents.len()).unwrap();
+        let infinity = [&[0x30, 0x81, length], contents.as_slice()].concat();
+
+        assert_eq!(
+            read_spki(&infinity, Curves::NamedWhenKnown).err(),
+            Some(Malformed("the public point at infinity"))
+        );
+        let mut parameters = vec![0x30, 0x81, 0x00, 0x02, 0x01, 0x01, 0x30, 0x50];
+        parameters.extend([0x06, 0x07, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x01, 0x01, 0x02, 0x45]);
+        parameters.extend([0x01; 69]);
+        parameters[2] = (parameters.len() - 3) as u8;
+        let element = Tlv::whole(&parameters, "parameters").unwrap();
+        assert_eq!(
+            explicit_curve(element, Curves::Built).err(),
+            Some(Malformed("a prime field larger than P-521's"))
+        );
     }
 }
