@@ -8,6 +8,7 @@ mod m20261203_000002_create_application;
 mod m20261203_000003_create_evidence;
 mod m20261203_000004_create_step_result;
 mod m20261203_000005_create_audit_event;
+mod m20261203_000006_create_trust_store;
 
 /// Every migration of the schema, in the order they apply.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000003_create_evidence::Migration),
             Box::new(m20261203_000004_create_step_result::Migration),
             Box::new(m20261203_000005_create_audit_event::Migration),
+            Box::new(m20261203_000006_create_trust_store::Migration),
         ]
     }
 }

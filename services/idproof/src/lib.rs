@@ -2,8 +2,10 @@
 //! worker and the store. `main.rs` is only the command line over it; the integration tests use
 //! it to run the service in process.
 
+pub mod chip_cli;
 pub mod config;
 pub mod dev;
 pub mod passport_cli;
 pub mod telemetry;
+pub mod trust_cli;
 pub mod wiring;

@@ -4,7 +4,7 @@ use std::{path::PathBuf, time::Duration};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use idproof::{config::Config, dev, passport_cli, telemetry, wiring};
+use idproof::{chip_cli, config::Config, dev, passport_cli, telemetry, trust_cli, wiring};
 use idproof_api::Scope;
 use idproof_proofing::{Clock, SystemClock};
 use idproof_store::NewClient;
@@ -43,6 +43,11 @@ enum Command {
         #[command(subcommand)]
         command: PassportCommand,
     },
+    /// The CSCA trust store: import master lists, certificates and CRLs; coverage by state.
+    Trust {
+        #[command(subcommand)]
+        command: trust_cli::TrustCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -65,6 +70,9 @@ enum PassportCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Verify a chip's files (EF.SOD, EF.DG*, aa/) offline against the trust store or a
+    /// directory; exits 0 when valid, 1 when a check fails, 2 when it cannot be verified.
+    VerifyChip(chip_cli::VerifyChipArgs),
 }
 
 #[derive(Subcommand)]
@@ -104,6 +112,11 @@ async fn main() -> anyhow::Result<()> {
             println!("{text}");
             std::process::exit(status);
         }
+        Command::Passport { command: PassportCommand::VerifyChip(args) } => {
+            let (text, status) = chip_cli::verify(args, cli.config.as_deref()).await?;
+            println!("{text}");
+            std::process::exit(status);
+        }
         _ => {}
     }
 
@@ -118,6 +131,10 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Client { command: ClientCommand::Create { name, scopes, callback_url } } => {
             create_client(&config, name, scopes, callback_url).await
+        }
+        Command::Trust { command } => {
+            let status = trust_cli::run(&config, command).await?;
+            std::process::exit(status);
         }
         Command::Serve => {
             let store = wiring::open_store(&config).await?;

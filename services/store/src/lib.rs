@@ -14,6 +14,7 @@ pub mod entities;
 mod error;
 mod evidence;
 mod steps;
+mod trust;
 
 use std::time::Duration;
 
@@ -29,6 +30,9 @@ pub use crypto::{CipherError, EvidenceCipher, Sealed};
 pub use error::StoreError;
 pub use evidence::{EvidenceRecord, NewEvidence};
 pub use steps::{StepRecord, StepWrite};
+pub use trust::{
+    CrlStatus, NewCrl, NewCsca, StateCoverage, StoredTrustMaterial, TrustImport, TrustStore,
+};
 
 use error::DbContext;
 

@@ -12,3 +12,4 @@ mod durability;
 mod evidence;
 mod ops;
 mod store;
+mod trust;

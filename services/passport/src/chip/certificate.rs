@@ -18,7 +18,7 @@ pub(crate) const MAX_CERTIFICATE: usize = 16 * 1024;
 /// The part of a certificate or CRL its issuer signed, and the signature.
 pub(crate) struct Signed {
     /// The TBSCertificate or TBSCertList, as encoded.
-    tbs: Vec<u8>,
+    pub(crate) tbs: Vec<u8>,
     algorithm: AlgorithmIdentifier,
     signature: Vec<u8>,
 }

@@ -18,6 +18,7 @@ mod certificate;
 mod data_groups;
 mod der;
 mod keys;
+mod master_list;
 mod passive;
 #[cfg(test)]
 mod tests;
@@ -30,6 +31,11 @@ use chrono::{DateTime, Utc};
 
 pub use active::{ActiveAuthenticationKey, CHALLENGE_LENGTH, verify_active_authentication};
 pub use algorithms::Hash;
+pub use master_list::{
+    CrlRecord, CscaKind, CscaRecord, MAX_LISTED_CSCAS, MAX_MASTER_LIST, MasterList,
+    MasterListError, MasterListSigner, TrustFile, TrustFileError, listed_csca, read_trust_file,
+    sha256_fingerprint, vet_crl, vet_csca,
+};
 pub use passive::{Policy, verify_passive};
 pub use trust::{TrustAnchors, TrustMaterial};
 pub use verdict::{Check, Outcome, Verdict};
