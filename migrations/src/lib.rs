@@ -9,6 +9,7 @@ mod m20261203_000003_create_evidence;
 mod m20261203_000004_create_step_result;
 mod m20261203_000005_create_audit_event;
 mod m20261203_000006_create_trust_store;
+mod m20261203_000010_create_chip_challenge;
 
 /// Every migration of the schema, in the order they apply.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000004_create_step_result::Migration),
             Box::new(m20261203_000005_create_audit_event::Migration),
             Box::new(m20261203_000006_create_trust_store::Migration),
+            Box::new(m20261203_000010_create_chip_challenge::Migration),
         ]
     }
 }

@@ -13,7 +13,12 @@ use temporalio_common::error::ApplicationFailure;
 use temporalio_macros::activities;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
 
-use crate::mrz_step::judge_mrz;
+use idproof_passport::{chip::TrustMaterial, mrz::Mrz};
+
+use crate::{
+    chip_step::judge_chip,
+    mrz_step::{judge_mrz, zone_of},
+};
 
 /// A pause after a step's verdict is written and before its activity reports back: the moment
 /// where a worker that dies leaves Temporal to run the activity again. Tests set it to kill a
@@ -98,6 +103,24 @@ impl ProofingActivities {
         }
     }
 
+    /// The MRZ the data page gave: the latest MRZ evidence whose step passed or was flagged
+    /// for confidence only. `None` when there is none yet.
+    async fn page_mrz(&self, application_id: ApplicationId) -> Result<Option<Mrz>, ActivityError> {
+        let steps = self.store.steps(application_id).await.map_err(classify)?;
+        let latest = steps
+            .iter()
+            .rev()
+            .filter(|step| step.step == Step::Mrz && step.verdict != Verdict::Failed)
+            .find_map(|step| step.evidence_id);
+        let Some(evidence_id) = latest else {
+            return Ok(None);
+        };
+
+        let evidence = self.store.open_evidence(evidence_id).await.map_err(classify)?;
+        let today = self.clock.now().date_naive();
+        Ok(zone_of(&evidence.content_type, evidence.content, today).await)
+    }
+
     async fn record(&self, write: StepWrite) -> Result<(), ActivityError> {
         let step = write.outcome.step;
         let application_id = write.application_id;
@@ -166,22 +189,31 @@ impl ProofingActivities {
         let evidence = self.store.open_evidence(input.evidence_id).await.map_err(classify)?;
         let step = input.kind.step();
 
-        let outcome =
-            if evidence.application_id != input.application_id || evidence.kind != input.kind {
-                StepOutcome::new(step, Verdict::Failed, "evidence_does_not_belong")
-            } else {
-                match input.kind {
-                    EvidenceKind::Mrz => {
-                        let today = self.clock.now().date_naive();
-                        judge_mrz(&evidence.content_type, evidence.content, today).await
-                    }
-                    // TODO: verify chip, selfie and mobile evidence as the passport chip, face and
-                    // mobile crates provide verifiers; until then an officer looks at each.
-                    EvidenceKind::Chip | EvidenceKind::Selfie | EvidenceKind::MobileNumber => {
-                        StepOutcome::new(step, Verdict::Flagged, "no_automatic_verifier")
-                    }
+        let outcome = if evidence.application_id != input.application_id
+            || evidence.kind != input.kind
+        {
+            StepOutcome::new(step, Verdict::Failed, "evidence_does_not_belong")
+        } else {
+            match input.kind {
+                EvidenceKind::Mrz => {
+                    let today = self.clock.now().date_naive();
+                    judge_mrz(&evidence.content_type, evidence.content, today).await
                 }
-            };
+                EvidenceKind::Chip => {
+                    let trust = self.store.trust().trust_material().await.map_err(classify)?;
+                    let trust = TrustMaterial { cscas: trust.cscas, crls: trust.crls };
+                    let page_mrz = self.page_mrz(input.application_id).await?;
+                    let content = evidence.content;
+                    judge_chip(&evidence.content_type, content, trust, page_mrz, self.clock.now())
+                        .await
+                }
+                // TODO: verify selfie and mobile evidence as the face and mobile crates
+                // provide verifiers; until then an officer looks at each.
+                EvidenceKind::Selfie | EvidenceKind::MobileNumber => {
+                    StepOutcome::new(step, Verdict::Flagged, "no_automatic_verifier")
+                }
+            }
+        };
 
         self.record(StepWrite {
             application_id: input.application_id,

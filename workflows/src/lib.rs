@@ -5,6 +5,7 @@
 //! encrypted in the database, because Temporal's history is shown in its UI.
 
 mod activities;
+mod chip_step;
 mod messages;
 mod mrz_step;
 mod proofing;

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use idproof_passport::{
-    mrz::{self, repair::Repaired},
+    mrz::{self, Mrz, repair::Repaired},
     ocr::{self, ImageLimits, OcrError},
 };
 use idproof_proofing::{MrzMediaType, Step, StepOutcome, Verdict};
@@ -80,6 +80,25 @@ fn verdict_on_read(read: &Repaired) -> StepOutcome {
 
 fn failed(code: &str) -> StepOutcome {
     StepOutcome::new(Step::Mrz, Verdict::Failed, code)
+}
+
+/// The fields of stored MRZ evidence, for the chip step to compare DG1 with: typed lines
+/// parsed, an image read again. `None` when it gives no zone.
+pub(crate) async fn zone_of(content_type: &str, content: Vec<u8>, today: NaiveDate) -> Option<Mrz> {
+    match content_type.parse::<MrzMediaType>().ok()? {
+        MrzMediaType::TypedLines => {
+            let text = String::from_utf8(content).ok()?;
+            let lines: Vec<&str> = text.lines().collect();
+            mrz::parse(&lines, today).ok().map(|report| report.mrz)
+        }
+        MrzMediaType::Jpeg | MrzMediaType::Png => {
+            let read = tokio::task::spawn_blocking(move || {
+                ocr::read_mrz(&content, today, ImageLimits::default())
+            })
+            .await;
+            read.ok()?.ok().map(|repaired| repaired.report.mrz)
+        }
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 
 mod applications;
 mod auth;
+mod chip;
 mod engine;
 mod evidence;
 mod health;
@@ -24,15 +25,17 @@ pub use problem::{ApiError, PROBLEM_JSON, Problem};
 pub use state::ApiState;
 
 use applications::ApplicationsApi;
+use chip::ChipApi;
+pub use chip::ChipRefusal;
 use evidence::EvidenceApi;
 use health::OpsApi;
 pub use middleware::REQUEST_ID_HEADER;
 use middleware::{BodyLimits, RequestContext};
 
 /// The OpenAPI service: every documented operation.
-pub fn openapi_service() -> OpenApiService<(ApplicationsApi, EvidenceApi, OpsApi), ()> {
+pub fn openapi_service() -> OpenApiService<(ApplicationsApi, EvidenceApi, ChipApi, OpsApi), ()> {
     OpenApiService::new(
-        (ApplicationsApi, EvidenceApi, OpsApi),
+        (ApplicationsApi, EvidenceApi, ChipApi, OpsApi),
         "idproof",
         env!("CARGO_PKG_VERSION"),
     )

@@ -94,6 +94,13 @@ pub enum ApiError {
     /// the reader failed. The detail quotes nothing read from the image.
     #[error("{}", image_detail(.0))]
     MrzImage(OcrError),
+    /// A chip file (EF.SOD or a data group) that does not parse; the reader's message names
+    /// the file and the element, never a value read.
+    #[error("{0}; nothing was stored")]
+    ChipFile(idproof_passport::lds::LdsError),
+    /// A chip upload refused before anything was stored.
+    #[error("{0}")]
+    Chip(crate::chip::ChipRefusal),
     /// The application has ended and cannot change.
     #[error("the application has ended and cannot change")]
     ApplicationClosed,
@@ -130,6 +137,8 @@ impl ApiError {
             ApiError::TierNeedsAttendedChannel(_) => "tier_needs_attended_channel",
             ApiError::Mrz(err) => err.code(),
             ApiError::MrzImage(err) => err.code(),
+            ApiError::ChipFile(err) => err.code(),
+            ApiError::Chip(refusal) => refusal.code(),
             ApiError::ApplicationClosed => "application_closed",
             ApiError::WorkflowEngineUnavailable => "workflow_engine_unavailable",
             ApiError::Internal(_) => "internal_error",
@@ -181,9 +190,11 @@ impl ResponseError for ApiError {
             | ApiError::UnknownPurpose(_)
             | ApiError::IdempotencyKeyReused
             | ApiError::Mrz(_)
+            | ApiError::ChipFile(_)
             | ApiError::TierBelowPurposeMinimum(_)
             | ApiError::TierNeedsAttendedChannel(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::WorkflowEngineUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Chip(refusal) => refusal.status(),
             ApiError::MrzImage(err) => match err {
                 OcrError::Unsupported => StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 OcrError::Truncated => StatusCode::BAD_REQUEST,

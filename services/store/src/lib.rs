@@ -7,6 +7,7 @@
 pub mod api_keys;
 mod applications;
 mod audit;
+mod chip_challenges;
 mod clients;
 mod crypto;
 #[allow(missing_docs)]
@@ -25,6 +26,7 @@ use sea_orm::{
 };
 
 pub use applications::{ApplicationRecord, CreateOutcome, NewApplication};
+pub use chip_challenges::{CHALLENGE_LENGTH, IssuedChallenge, SpentChallenge};
 pub use clients::{ClientRecord, NewClient};
 pub use crypto::{CipherError, EvidenceCipher, Sealed};
 pub use error::StoreError;

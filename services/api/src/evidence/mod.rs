@@ -62,9 +62,9 @@ pub(crate) enum MrzSubmission {
 #[oai(rename = "EvidenceAccepted")]
 pub(crate) struct EvidenceAccepted {
     /// The stored evidence's id.
-    evidence_id: Uuid,
+    pub(crate) evidence_id: Uuid,
     /// What kind of evidence.
-    kind: ApiEvidenceKind,
+    pub(crate) kind: ApiEvidenceKind,
 }
 
 /// The answer to submitting an MRZ.
@@ -153,7 +153,7 @@ impl EvidenceApi {
 
 /// Stores evidence sealed and signals the application's workflow to judge it. When the signal
 /// is refused the evidence is discarded, so nothing is left that no workflow will judge.
-async fn store_and_signal(
+pub(crate) async fn store_and_signal(
     state: &ApiState,
     application: &ApplicationRecord,
     evidence: NewEvidence,

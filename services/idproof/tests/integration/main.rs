@@ -7,6 +7,7 @@ mod support;
 
 mod api_errors;
 mod applications;
+mod chip;
 mod cli;
 mod durability;
 mod evidence;

@@ -3,6 +3,7 @@
 pub mod api_client;
 pub mod application;
 pub mod audit_event;
+pub mod chip_challenge;
 pub mod csca_certificate;
 pub mod csca_crl;
 pub mod evidence;
