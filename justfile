@@ -51,8 +51,9 @@ lint:
 openapi:
     cargo run -q -p idproof -- openapi > openapi/idproof.json
 
-# The benchmarks: the API under load (bench/report.md, .json), then MRZ reading against
-# PassportEye on a drawn corpus (bench/mrz-report.md, .json).
+# The API under load (bench/report.md, .json), MRZ reading against PassportEye on a drawn
+# corpus (bench/mrz-report.md, .json), passive authentication (bench/chip-report.md, .json).
+# The benchmarks, one after another.
 bench: temporal-cli
     #!/usr/bin/env bash
     set -euo pipefail
@@ -60,6 +61,7 @@ bench: temporal-cli
     scripts/debian-packages
     cargo run --release -p idproof-bench -- --out bench
     just bench-mrz
+    just bench-chip
 
 # MRZ reading only: idproof's reader and PassportEye, one thread each, on the same images.
 bench-mrz documents="100":
@@ -71,6 +73,15 @@ bench-mrz documents="100":
     OMP_THREAD_LIMIT=1 cargo run --release -p idproof-bench-mrz -- \
         --out bench --documents {{documents}} --passporteye "$python" \
         --legacy-tessdata "$legacy_tessdata"
+
+# idproof's verify_chip per key type over the valid test chips, OpenSSL verifying the same SOD
+# signatures, and dmrtd on the same files, on one thread. before= names an earlier
+# chip-report.json whose idproof figures are shown beside these (by default, the run before
+# the document signer cache); before="" leaves them out.
+# Passive authentication only: idproof, OpenSSL's raw verify, dmrtd (bench/chip-report.md).
+bench-chip repetitions="7" before="bench/chip-report-before.json":
+    cargo run --release -p idproof-bench-chip -- --out bench --repetitions {{repetitions}} \
+        {{ if before != "" { "--before " + before } else { "" } }}
 
 # Install the pinned Temporal CLI when it is missing or another version.
 temporal-cli:

@@ -3,6 +3,7 @@
 //! and every data group read is the one the SOD hashes.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
@@ -11,7 +12,7 @@ use super::certificate::{Certificate, Validity};
 use super::data_groups;
 use super::der::{Malformed, Tlv};
 use super::keys::SignatureFault;
-use super::trust::{Revocation, TrustAnchors};
+use super::trust::{ChainedSigner, Fingerprint, Revocation, TrustAnchors};
 use super::verdict::{Check, Verdict};
 use crate::lds::{EncapsulatedContentType, SignedAttributes, SignerIdentifier, SignerInfo, Sod};
 use crate::mrz::Mrz;
@@ -56,14 +57,15 @@ pub fn verify_passive(
     verdict.push(content_type_attribute(sod, attributes));
     verdict.push(message_digest(sod, signer_info, attributes));
 
-    match find_signer(sod, &signer_info.sid) {
+    match find_signer(sod, &signer_info.sid, trust) {
         Ok(signer) => {
             verdict.push(Check::passed("signer.certificate", "the SOD carries the signer's"));
-            verdict.push(signature(sod, signer_info, attributes, &signer));
+            let certificate = signer.certificate();
+            verdict.push(signature(sod, signer_info, attributes, certificate));
             let signing_time = attributes.and_then(signing_time);
-            verdict.push(validity_at_signing(&signer, signing_time, at));
-            verdict.push(validity_now(&signer, policy, at));
-            chain_and_revocation(&mut verdict, &signer, trust, at);
+            verdict.push(validity_at_signing(certificate, signing_time, at));
+            verdict.push(validity_now(certificate, policy, at));
+            chain_and_revocation(&mut verdict, signer, trust, at);
         }
         Err(check) => {
             verdict.push(check);
@@ -128,26 +130,45 @@ fn message_digest(
     }
 }
 
-/// The certificate the SignerInfo names, among those the SOD carries.
-fn find_signer(sod: &Sod<'_>, sid: &SignerIdentifier<'_>) -> Result<Certificate, Check> {
+/// The document signer's certificate: one a trusted CSCA's key has verified before, as the
+/// trust anchors keep it, or one read from the SOD now and not yet chained.
+enum Signer {
+    Chained(Arc<ChainedSigner>),
+    Read { fingerprint: Fingerprint, certificate: Box<Certificate> },
+}
+
+impl Signer {
+    fn certificate(&self) -> &Certificate {
+        match self {
+            Signer::Chained(signer) => &signer.certificate,
+            Signer::Read { certificate, .. } => certificate,
+        }
+    }
+}
+
+/// The certificate the SignerInfo names, among those the SOD carries; taken from the trust
+/// anchors when they keep one of exactly the same encoding.
+fn find_signer(
+    sod: &Sod<'_>,
+    sid: &SignerIdentifier<'_>,
+    trust: &TrustAnchors,
+) -> Result<Signer, Check> {
     const NAME: &str = "signer.certificate";
     let mut unreadable = None;
     for der in &sod.certificates {
-        let certificate = match Certificate::parse(der) {
-            Ok(certificate) => certificate,
-            Err(Malformed(element)) => {
-                unreadable = Some(element);
-                continue;
-            }
+        let fingerprint = openssl::sha::sha256(der);
+        let signer = match trust.chained_signer(&fingerprint) {
+            Some(chained) => Signer::Chained(chained),
+            None => match Certificate::parse(der) {
+                Ok(certificate) => Signer::Read { fingerprint, certificate: Box::new(certificate) },
+                Err(Malformed(element)) => {
+                    unreadable = Some(element);
+                    continue;
+                }
+            },
         };
-        let named = match sid {
-            SignerIdentifier::IssuerAndSerialNumber { issuer, serial_number, .. } => {
-                certificate.issuer == *issuer && certificate.serial == *serial_number
-            }
-            SignerIdentifier::SubjectKeyIdentifier(id) => certificate.subject_key_id() == Some(id),
-        };
-        if named {
-            return Ok(certificate);
+        if names_signer(sid, signer.certificate()) {
+            return Ok(signer);
         }
     }
 
@@ -161,6 +182,16 @@ fn find_signer(sod: &Sod<'_>, sid: &SignerIdentifier<'_>) -> Result<Certificate,
             Check::failed(NAME, "signer.missing", "the SOD carries no certificate of its signer")
         }
     })
+}
+
+/// Whether the SignerInfo's identifier names `certificate`.
+fn names_signer(sid: &SignerIdentifier<'_>, certificate: &Certificate) -> bool {
+    match sid {
+        SignerIdentifier::IssuerAndSerialNumber { issuer, serial_number, .. } => {
+            certificate.issuer == *issuer && certificate.serial == *serial_number
+        }
+        SignerIdentifier::SubjectKeyIdentifier(id) => certificate.subject_key_id() == Some(id),
+    }
 }
 
 fn signature(
@@ -241,14 +272,20 @@ fn validity_check(name: &str, validity: Validity, when: &str) -> Check {
     }
 }
 
+/// The signer's chain to a trusted CSCA, verified now unless the anchors kept it verified, and
+/// its revocation status, always looked up.
 fn chain_and_revocation(
     verdict: &mut Verdict,
-    signer: &Certificate,
+    signer: Signer,
     trust: &TrustAnchors,
     at: DateTime<Utc>,
 ) {
-    let csca = match trust.issuer_of(signer) {
-        Ok(csca) => csca,
+    let chained = match signer {
+        Signer::Chained(chained) => Ok(chained),
+        Signer::Read { fingerprint, certificate } => trust.chain(fingerprint, *certificate),
+    };
+    let chained = match chained {
+        Ok(chained) => chained,
         Err(named) => {
             let reason = if named {
                 "the trusted CSCA it names does not verify the document signer's certificate"
@@ -260,6 +297,7 @@ fn chain_and_revocation(
             return;
         }
     };
+    let (csca, signer) = (trust.csca_of(&chained), &chained.certificate);
     let state = csca.country().map(|country| String::from_utf8_lossy(&country).into_owned());
     let state = state.unwrap_or_else(|| "its state".to_owned());
     verdict.push(Check::passed("csca.chain", format!("signed by a trusted CSCA of {state}")));

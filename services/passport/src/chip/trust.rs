@@ -6,9 +6,26 @@
 //! signature verifies with the key of a certificate already trusted, matched by key identifier.
 //! A CRL is kept with the trusted CSCA whose key signed it; a CSCA signs its CRL with its
 //! newest key, so the CRL of a state covers signers under its older keys as well.
+//!
+//! The anchors also keep the document signer certificates a trusted CSCA's key has verified,
+//! by the SHA-256 of their encoding, so that the chips of one signer do not each parse its
+//! certificate and verify its signature again. Only that signature is remembered: validity and
+//! revocation are checked for every chip, and a certificate that did not verify is never kept.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use super::ChipError;
 use super::certificate::{Certificate, Crl};
+
+/// How many verified document signer certificates [`TrustAnchors::new`] keeps: the signers of
+/// the passports a service sees in a few months, most of them from a few dozen states. Past
+/// this, the signer kept longest is forgotten first. A kept certificate is at most 16 kB
+/// encoded (typically 1 to 2 kB), so the cache stays within some tens of megabytes.
+pub(crate) const SIGNER_CACHE_CAPACITY: usize = 1024;
+
+/// The SHA-256 of a certificate's encoding.
+pub(crate) type Fingerprint = [u8; 32];
 
 /// Trust material as the trust store hands it over: CSCA certificates (roots and link
 /// certificates) and CRLs, each DER-encoded.
@@ -22,11 +39,33 @@ pub struct TrustMaterial {
 
 /// Trust material read and checked: the CSCAs that are trusted, and the CRLs each signed.
 /// Build it once and verify many chips with it.
+/// Build it once and share it between threads: the signer cache takes a lock of its own.
 pub struct TrustAnchors {
     cscas: Vec<Certificate>,
     /// Each CRL, with the index in `cscas` of the CSCA that signed it, if any did.
     crls: Vec<(Crl, Option<usize>)>,
     untrusted: usize,
+    signers: SignerCache,
+}
+
+/// A document signer certificate whose signature the key of a trusted CSCA verifies.
+pub(crate) struct ChainedSigner {
+    pub(crate) certificate: Certificate,
+    /// The index in the anchors' `cscas` of the CSCA whose key verified it.
+    csca: usize,
+}
+
+/// The document signers verified so far, by fingerprint, at most `capacity` of them.
+struct SignerCache {
+    capacity: usize,
+    entries: RwLock<SignerEntries>,
+}
+
+#[derive(Default)]
+struct SignerEntries {
+    by_fingerprint: HashMap<Fingerprint, Arc<ChainedSigner>>,
+    /// The fingerprints in the order they were kept, oldest first.
+    order: VecDeque<Fingerprint>,
 }
 
 /// What the CRLs say of one document signer.
@@ -41,8 +80,23 @@ pub(crate) enum Revocation<'a> {
 
 impl TrustAnchors {
     /// Reads the material; a certificate or CRL that does not parse is an error, a certificate
-    /// that chains to no anchor is left out (see [`untrusted`](Self::untrusted)).
+    /// that chains to no anchor is left out (see [`untrusted`](Self::untrusted)). The anchors
+    /// keep up to 1024 verified document signers.
     pub fn new(material: &TrustMaterial) -> Result<TrustAnchors, ChipError> {
+        TrustAnchors::with_signer_capacity(material, SIGNER_CACHE_CAPACITY)
+    }
+
+    /// As [`new`](Self::new), keeping no document signer: every chip's signer certificate is
+    /// read and verified with its CSCA's key again (for measuring what the cache saves).
+    pub fn without_signer_cache(material: &TrustMaterial) -> Result<TrustAnchors, ChipError> {
+        TrustAnchors::with_signer_capacity(material, 0)
+    }
+
+    /// As [`new`](Self::new), keeping up to `capacity` verified document signers.
+    pub fn with_signer_capacity(
+        material: &TrustMaterial,
+        capacity: usize,
+    ) -> Result<TrustAnchors, ChipError> {
         let mut candidates = Vec::new();
         for (index, der) in material.cscas.iter().enumerate() {
             let certificate = Certificate::parse(der)
@@ -70,7 +124,8 @@ impl TrustAnchors {
             crls.push((crl, signer));
         }
 
-        Ok(TrustAnchors { cscas, crls, untrusted: others.len() })
+        let signers = SignerCache { capacity, entries: RwLock::default() };
+        Ok(TrustAnchors { cscas, crls, untrusted: others.len(), signers })
     }
 
     /// How many trusted CSCA certificates there are.
@@ -83,13 +138,57 @@ impl TrustAnchors {
         self.untrusted
     }
 
+    /// How many verified document signers the anchors keep now.
+    pub fn signers_kept(&self) -> usize {
+        self.signers.read().by_fingerprint.len()
+    }
+
+    /// The document signer certificate with this fingerprint, if a trusted CSCA's key has
+    /// verified it before.
+    pub(crate) fn chained_signer(&self, fingerprint: &Fingerprint) -> Option<Arc<ChainedSigner>> {
+        if self.signers.capacity == 0 {
+            return None;
+        }
+        self.signers.read().by_fingerprint.get(fingerprint).cloned()
+    }
+
+    /// Verifies `certificate`, of fingerprint `fingerprint`, with the key of the trusted CSCA
+    /// it names as issuer (see [`names`]), and keeps it when it verifies. `Err` holds whether it
+    /// names some trusted CSCA whose key does not verify it.
+    pub(crate) fn chain(
+        &self,
+        fingerprint: Fingerprint,
+        certificate: Certificate,
+    ) -> Result<Arc<ChainedSigner>, bool> {
+        let Some(csca) = issued_among(&self.cscas, &certificate) else {
+            return Err(self.names_trusted(&certificate));
+        };
+
+        let signer = Arc::new(ChainedSigner { certificate, csca });
+        if self.signers.capacity > 0 {
+            self.signers.keep(fingerprint, &signer);
+        }
+        Ok(signer)
+    }
+
+    /// The trusted CSCA whose key verified `signer`.
+    pub(crate) fn csca_of(&self, signer: &ChainedSigner) -> &Certificate {
+        &self.cscas[signer.csca]
+    }
+
     /// The trusted CSCA whose key signed `certificate`, among those it names as issuer (see
     /// [`names`]). `Err` holds whether it names some trusted CSCA whose key does not verify it.
     pub(crate) fn issuer_of(&self, certificate: &Certificate) -> Result<&Certificate, bool> {
-        issued_among(&self.cscas, certificate).ok_or_else(|| {
-            let authority = certificate.authority_key_id();
-            self.cscas.iter().any(|csca| names(authority, certificate, csca))
-        })
+        match issued_among(&self.cscas, certificate) {
+            Some(index) => Ok(&self.cscas[index]),
+            None => Err(self.names_trusted(certificate)),
+        }
+    }
+
+    /// Whether `certificate` names some trusted CSCA as its issuer.
+    fn names_trusted(&self, certificate: &Certificate) -> bool {
+        let authority = certificate.authority_key_id();
+        self.cscas.iter().any(|csca| names(authority, certificate, csca))
     }
 
     /// What the CRLs of `csca`'s state say about `certificate`'s serial number.
@@ -129,17 +228,35 @@ impl TrustAnchors {
     }
 }
 
-/// The certificate among `cscas` that `certificate` names as its issuer, by key identifier
-/// or, without one, by name, and whose key verifies its signature.
-fn issued_among<'a>(
-    cscas: &'a [Certificate],
-    certificate: &Certificate,
-) -> Option<&'a Certificate> {
+impl SignerCache {
+    /// The entries to read; a thread that panicked while holding the lock left them whole, as
+    /// no step of [`keep`](Self::keep) can panic half-way.
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, SignerEntries> {
+        self.entries.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Keeps `signer`, forgetting the signer kept longest when full.
+    fn keep(&self, fingerprint: Fingerprint, signer: &Arc<ChainedSigner>) {
+        let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
+        if entries.by_fingerprint.contains_key(&fingerprint) {
+            return;
+        }
+        while entries.order.len() >= self.capacity {
+            let Some(oldest) = entries.order.pop_front() else { break };
+            entries.by_fingerprint.remove(&oldest);
+        }
+        entries.order.push_back(fingerprint);
+        entries.by_fingerprint.insert(fingerprint, Arc::clone(signer));
+    }
+}
+
+/// The index of the certificate among `cscas` that `certificate` names as its issuer, by key
+/// identifier or, without one, by name, and whose key verifies its signature.
+fn issued_among(cscas: &[Certificate], certificate: &Certificate) -> Option<usize> {
     let authority = certificate.authority_key_id();
     cscas
         .iter()
-        .filter(|csca| names(authority, certificate, csca))
-        .find(|csca| signed_by(certificate, csca))
+        .position(|csca| names(authority, certificate, csca) && signed_by(certificate, csca))
 }
 
 /// Whether `certificate` names `csca` as its issuer: the authority key identifier is the

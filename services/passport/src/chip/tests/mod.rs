@@ -4,6 +4,7 @@
 mod active;
 mod corpus;
 mod hostile;
+mod signer_cache;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
