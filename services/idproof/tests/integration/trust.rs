@@ -212,6 +212,43 @@ on_both_databases! {
         database.drop_database().await;
     }
 
+    async fn single_certificates_and_crls_are_vetted_in_order_and_refused_with_their_codes(backend: Backend) {
+        let dir = idproof_testkit::temp_dir("trust-cli").unwrap();
+        let database = Database::fresh(backend, &dir).await;
+        let url = database.url.clone();
+        let import = |files: &[&str]| {
+            let mut command = idproof(&url);
+            command.args(["trust", "import", "--at", &at()]);
+            command.args(files.iter().map(|file| path(file))).output().unwrap()
+        };
+
+        let link_alone = import(&["trust/csca/XTC-link.pem"]);
+        let signer = import(&["trust/master-list-signer.pem"]);
+        let crl_alone = import(&["trust/crl/XTB.crl.pem"]);
+        let garbage = import(&["manifest.json"]);
+        // The CRL comes first on the line but is vetted after the certificates; the new key's
+        // CRL verifies with the link certificate's key.
+        let rollover = import(&["trust/crl/XTC.crl.pem", "trust/csca/XTC-1.pem", "trust/csca/XTC-link.der"]);
+
+        for (output, code) in [
+            (&link_alone, "trust.csca_untrusted"),
+            (&signer, "trust.csca_not_ca"),
+            (&crl_alone, "trust.crl_untrusted"),
+            (&garbage, "trust.file_kind"),
+        ] {
+            assert_eq!(output.status.code(), Some(1), "{code}: {}", stdout(output));
+            assert!(stderr(output).contains(&format!("({code})")), "{code}: {}", stderr(output));
+        }
+        assert!(rollover.status.success(), "{}", stderr(&rollover));
+        let printed = stdout(&rollover);
+        assert!(printed.contains("CSCA XC (root)") && printed.contains("CSCA XC (link)"), "{printed}");
+        assert!(printed.contains("CRL of XC"), "{printed}");
+        assert_eq!(count(&url, "csca_certificate").await, 2);
+        assert_eq!(count(&url, "csca_crl").await, 1);
+
+        database.drop_database().await;
+    }
+
     async fn verify_chip_gives_every_chip_its_manifest_verdict_from_the_store(backend: Backend) {
         let dir = idproof_testkit::temp_dir("trust-cli").unwrap();
         let database = Database::fresh(backend, &dir).await;
