@@ -16,7 +16,7 @@ use temporalio_sdk::activities::{ActivityContext, ActivityError};
 use idproof_passport::{chip::TrustMaterial, mrz::Mrz};
 
 use crate::{
-    chip_step::judge_chip,
+    chip_step::{AnchorCache, judge_chip},
     mrz_step::{judge_mrz, zone_of},
 };
 
@@ -36,6 +36,7 @@ pub struct ProofingActivities {
     store: Store,
     clock: Arc<dyn Clock>,
     failpoint: Option<Failpoint>,
+    anchors: Arc<AnchorCache>,
 }
 
 /// What intake decided.
@@ -93,7 +94,7 @@ fn classify(err: StoreError) -> ActivityError {
 impl ProofingActivities {
     /// Activities over `store`, reading time from `clock`.
     pub fn new(store: Store, clock: Arc<dyn Clock>, failpoint: Option<Failpoint>) -> Self {
-        Self { store, clock, failpoint }
+        Self { store, clock, failpoint, anchors: Arc::default() }
     }
 
     async fn pause_if_failpoint(&self, step: Step) {
@@ -204,8 +205,9 @@ impl ProofingActivities {
                     let trust = TrustMaterial { cscas: trust.cscas, crls: trust.crls };
                     let page_mrz = self.page_mrz(input.application_id).await?;
                     let content = evidence.content;
-                    judge_chip(&evidence.content_type, content, trust, page_mrz, self.clock.now())
-                        .await
+                    let anchors = Arc::clone(&self.anchors);
+                    let at = self.clock.now();
+                    judge_chip(&evidence.content_type, content, trust, anchors, page_mrz, at).await
                 }
                 // TODO: verify selfie and mobile evidence as the face and mobile crates
                 // provide verifiers; until then an officer looks at each.

@@ -186,6 +186,7 @@ fn verdict_json(verdict: &Verdict, at: DateTime<Utc>) -> String {
         "valid": verdict.is_valid(),
         "at": at,
         "checks": verdict.checks,
+        "chip_authentication": verdict.chip_authentication,
     })
     .to_string()
 }
@@ -202,6 +203,15 @@ fn verdict_table(verdict: &Verdict) -> String {
         };
         let _ =
             writeln!(table, "{:<width$}  {result:<14}  {code:<22}  {}", check.name, check.reason);
+    }
+    for offer in &verdict.chip_authentication {
+        let key = offer.key_id.map_or_else(|| "the only key".to_owned(), |id| format!("key {id}"));
+        let public = if offer.has_public_key { "" } else { " (DG14 has no public key for it)" };
+        let _ = writeln!(
+            table,
+            "chip authentication offered: {} version {}, {key}{public}",
+            offer.protocol, offer.version
+        );
     }
     table.trim_end().to_owned()
 }

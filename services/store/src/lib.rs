@@ -143,7 +143,7 @@ async fn connect_database(
 }
 
 /// How long a start-up keeps retrying a SQLite file that another connection holds locked.
-const SQLITE_BUSY_PATIENCE: Duration = Duration::from_secs(10);
+const SQLITE_BUSY_PATIENCE: Duration = Duration::from_secs(30);
 
 /// Connects, retrying while SQLite answers "database is locked".
 ///

@@ -113,16 +113,16 @@ on_both_databases! {
         let evidence = NewEvidence {
             application_id,
             submitted_by: ClientId::from(client.id),
-            kind: EvidenceKind::Chip,
-            content_type: "application/octet-stream".to_owned(),
-            content: vec![0x77, 0x82, 0x01, 0x00],
+            kind: EvidenceKind::Selfie,
+            content_type: "image/jpeg".to_owned(),
+            content: vec![0xFF, 0xD8, 0xFF, 0xE0],
             delete_after: None,
         };
         let evidence_id = app.store.store_evidence(evidence, chrono::Utc::now()).await.unwrap();
 
-        // The chip has no API yet: the signal its endpoint will send is sent here.
+        // The selfie has no API yet: the signal its endpoint will send is sent here.
         let handle = app.temporal.get_workflow_handle::<ProofingWorkflow>(id.clone());
-        let signal = EvidenceSubmitted { kind: EvidenceKind::Chip, evidence_id };
+        let signal = EvidenceSubmitted { kind: EvidenceKind::Selfie, evidence_id };
         handle
             .signal(ProofingWorkflow::submit_evidence, signal, WorkflowSignalOptions::default())
             .await
@@ -136,7 +136,7 @@ on_both_databases! {
             tokio::time::sleep(Duration::from_millis(200)).await;
             application = app.get_application(&id).await;
         }
-        assert_eq!(application["flags"], serde_json::json!([{"step": "chip", "reason": "no_automatic_verifier"}]));
+        assert_eq!(application["flags"], serde_json::json!([{"step": "face", "reason": "no_automatic_verifier"}]));
         assert_eq!(
             application["evidence_needed"],
             serde_json::json!(["mrz", "chip", "selfie", "mobile_number"])

@@ -38,9 +38,9 @@ pub use master_list::{
 };
 pub use passive::{Policy, verify_passive};
 pub use trust::{TrustAnchors, TrustMaterial};
-pub use verdict::{Check, Outcome, Verdict};
+pub use verdict::{Check, ChipAuthenticationOffer, Outcome, Verdict};
 
-use crate::lds::{Dg15, LdsError, SecurityInfos, Sod};
+use crate::lds::{Dg15, LdsError, SecurityInfo, SecurityInfos, Sod};
 use crate::mrz::Mrz;
 
 /// What a chip gave, as uploaded: the files and, when Active Authentication was run, the
@@ -88,7 +88,41 @@ pub fn verify_chip(
         },
     };
     verdict.push(check);
+
+    verdict.chip_authentication = match evidence.data_groups.get(&14) {
+        Some(dg14) => chip_authentication_offers(dg14),
+        None => Vec::new(),
+    };
     Ok(verdict)
+}
+
+/// DG14's Chip Authentication protocols. A DG14 that cannot be read offers none: its hash check
+/// already judges the file, and the reader only loses the protocol.
+fn chip_authentication_offers(dg14: &[u8]) -> Vec<ChipAuthenticationOffer> {
+    let Ok(infos) = SecurityInfos::parse_dg14(dg14) else {
+        return Vec::new();
+    };
+    let keys: Vec<Option<u64>> = infos.chip_authentication_keys().map(|(_, id)| id).collect();
+
+    infos
+        .infos
+        .iter()
+        .filter_map(|info| match info {
+            SecurityInfo::ChipAuthentication { protocol, version, key_id } => {
+                let has_public_key = match key_id {
+                    Some(id) => keys.contains(&Some(*id)),
+                    None => keys.len() == 1,
+                };
+                Some(ChipAuthenticationOffer {
+                    protocol: protocol.to_string(),
+                    version: *version,
+                    key_id: *key_id,
+                    has_public_key,
+                })
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 fn active_authentication(

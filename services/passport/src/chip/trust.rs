@@ -29,7 +29,7 @@ pub(crate) type Fingerprint = [u8; 32];
 
 /// Trust material as the trust store hands it over: CSCA certificates (roots and link
 /// certificates) and CRLs, each DER-encoded.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TrustMaterial {
     /// CSCA certificates, self-signed roots and link certificates.
     pub cscas: Vec<Vec<u8>>,
@@ -38,8 +38,8 @@ pub struct TrustMaterial {
 }
 
 /// Trust material read and checked: the CSCAs that are trusted, and the CRLs each signed.
-/// Build it once and verify many chips with it.
-/// Build it once and share it between threads: the signer cache takes a lock of its own.
+/// Build it once and verify many chips with it, from any thread: the signer cache takes a lock
+/// of its own.
 pub struct TrustAnchors {
     cscas: Vec<Certificate>,
     /// Each CRL, with the index in `cscas` of the CSCA that signed it, if any did.

@@ -56,6 +56,24 @@ impl Check {
 pub struct Verdict {
     /// Each check.
     pub checks: Vec<Check>,
+    /// The Chip Authentication protocols DG14 offers, for a reader that runs the protocol on
+    /// its next contact with the chip. Empty when DG14 was not read or offers none.
+    pub chip_authentication: Vec<ChipAuthenticationOffer>,
+}
+
+/// One Chip Authentication protocol of DG14: its ChipAuthenticationInfo, with the public key
+/// info that serves it. Whether DG14 itself is the signed one is the `dg.hash:14` check.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChipAuthenticationOffer {
+    /// The protocol's object identifier, dotted (`0.4.0.127.0.7.2.2.3.2.4` is ECDH with
+    /// AES-256 secure messaging).
+    pub protocol: String,
+    /// The protocol's version.
+    pub version: u64,
+    /// Which of the chip's keys it uses, when the chip has several.
+    pub key_id: Option<u64>,
+    /// Whether DG14 carries a public key for it (one with the same key id, or the only one).
+    pub has_public_key: bool,
 }
 
 impl Verdict {

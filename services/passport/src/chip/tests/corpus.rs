@@ -2,7 +2,8 @@
 
 use super::{Files, chip, corpus, read, trust_material, verdict, verify_at};
 use crate::chip::{
-    ActiveAuthenticationAnswer, Outcome, Policy, TrustAnchors, TrustMaterial, verify_chip,
+    ActiveAuthenticationAnswer, ChipAuthenticationOffer, Outcome, Policy, TrustAnchors,
+    TrustMaterial, verify_chip,
 };
 
 #[test]
@@ -130,4 +131,30 @@ fn the_trust_material_of_the_corpus_is_all_trusted() {
 
     assert_eq!(corpus.anchors.trusted(), material.cscas.len());
     assert_eq!(corpus.anchors.untrusted(), 0);
+}
+
+#[test]
+fn the_chip_authentication_dg14_offers_is_recorded_for_the_reader() {
+    let with_dg14 = Files::of(chip("valid-xta-rsa-pss"));
+    let without_dg14 = Files::of(chip("valid-uto-rsa-pkcs1"));
+    let mut bent = Files::of(chip("valid-xta-rsa-pss"));
+    bent.data_groups.insert(14, b"\x6E\x03\x31\x01".to_vec());
+
+    let offered = verdict(&with_dg14.evidence());
+    let none = verdict(&without_dg14.evidence());
+    let unreadable = verdict(&bent.evidence());
+
+    assert!(!without_dg14.data_groups.contains_key(&14));
+    assert_eq!(
+        offered.chip_authentication,
+        vec![ChipAuthenticationOffer {
+            protocol: "0.4.0.127.0.7.2.2.3.2.2".to_owned(),
+            version: 1,
+            key_id: Some(1),
+            has_public_key: true,
+        }]
+    );
+    assert!(none.chip_authentication.is_empty());
+    assert!(unreadable.chip_authentication.is_empty());
+    assert_eq!(unreadable.code(), "dg.hash_mismatch:14");
 }
