@@ -10,6 +10,7 @@ mod m20261203_000004_create_step_result;
 mod m20261203_000005_create_audit_event;
 mod m20261203_000006_create_trust_store;
 mod m20261203_000010_create_chip_challenge;
+mod m20261204_000011_create_decision;
 
 /// Every migration of the schema, in the order they apply.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000005_create_audit_event::Migration),
             Box::new(m20261203_000006_create_trust_store::Migration),
             Box::new(m20261203_000010_create_chip_challenge::Migration),
+            Box::new(m20261204_000011_create_decision::Migration),
         ]
     }
 }

@@ -146,13 +146,16 @@ impl ApplicationsApi {
 
         let location = format!("/v1/applications/{}", application.id);
         // A new application has no steps yet; a replayed one may.
-        let steps = if replayed {
-            state.store.steps(application.id).await.map_err(ApiError::internal)?
+        let (steps, decision) = if replayed {
+            let steps = state.store.steps(application.id).await.map_err(ApiError::internal)?;
+            let decision =
+                state.store.latest_decision(application.id).await.map_err(ApiError::internal)?;
+            (steps, decision)
         } else {
-            Vec::new()
+            (Vec::new(), None)
         };
         Ok(CreateResponse::Created(
-            Json(ApplicationView::new(application, steps)),
+            Json(ApplicationView::new(application, steps, decision)),
             location,
             replayed,
         ))
@@ -225,7 +228,8 @@ async fn own_application(
 ) -> Result<ApplicationView, ApiError> {
     let application = owned_application(state, client_id, id).await?;
     let steps = state.store.steps(application.id).await.map_err(ApiError::internal)?;
-    Ok(ApplicationView::new(application, steps))
+    let decision = state.store.latest_decision(application.id).await.map_err(ApiError::internal)?;
+    Ok(ApplicationView::new(application, steps, decision))
 }
 
 /// What a refused signal means to the client: a workflow that is gone has ended, so the

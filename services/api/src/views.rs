@@ -1,11 +1,12 @@
 //! The API's view of the domain: enums and objects as they appear in the OpenAPI document.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use idproof_proofing::{
     ApplicationStatus, Channel, EvidenceKind, EvidencePlan, Purpose, Step, Tier, Verdict,
 };
-use idproof_store::{ApplicationRecord, StepRecord};
+use idproof_store::{ApplicationRecord, DecisionRecord, StepRecord};
 use poem_openapi::{Enum, Object};
+use serde::Deserialize;
 use uuid::Uuid;
 
 /// Declares an API enum that mirrors a domain enum value for value.
@@ -132,6 +133,8 @@ pub struct ApplicationView {
     pub steps: Vec<StepView>,
     /// What has been flagged for an officer.
     pub flags: Vec<Flag>,
+    /// The policy's decision, once the evidence has been judged as a whole.
+    pub decision: Option<DecisionView>,
     /// When it was created.
     pub created_at: DateTime<Utc>,
     /// When it last changed.
@@ -139,8 +142,12 @@ pub struct ApplicationView {
 }
 
 impl ApplicationView {
-    /// The view of an application and its recorded steps.
-    pub fn new(application: ApplicationRecord, steps: Vec<StepRecord>) -> Self {
+    /// The view of an application, its recorded steps and its latest decision.
+    pub fn new(
+        application: ApplicationRecord,
+        steps: Vec<StepRecord>,
+        decision: Option<DecisionRecord>,
+    ) -> Self {
         let evidence_needed = if application.status.is_final() {
             Vec::new()
         } else {
@@ -186,8 +193,84 @@ impl ApplicationView {
             evidence_needed,
             steps,
             flags,
+            decision: decision.map(DecisionView::from),
             created_at: application.created_at,
             updated_at: application.updated_at,
+        }
+    }
+}
+
+/// The policy's decision on an application: the tier reached, until when, and why.
+#[derive(Clone, Debug, Object)]
+#[oai(rename = "Decision")]
+pub struct DecisionView {
+    /// The policy version that decided.
+    pub policy_version: String,
+    /// The user group of the person's visa category, when it was found.
+    pub user_group: Option<String>,
+    /// The tier the evidence reached; absent when it reached none.
+    pub tier: Option<ApiTier>,
+    /// The last day a digital ID issued on this decision may be valid: the earliest of the
+    /// passport's expiry, the end of the permitted stay and the tier's maximum.
+    pub valid_until: Option<NaiveDate>,
+    /// What the policy flagged for an officer.
+    pub flags: Vec<DecisionFlag>,
+    /// Each rule the policy applied, in order.
+    pub rules: Vec<AppliedRule>,
+    /// When it was decided.
+    pub decided_at: DateTime<Utc>,
+}
+
+/// A flag the policy raised.
+#[derive(Clone, Debug, Object, Deserialize)]
+pub struct DecisionFlag {
+    /// A stable code such as `stay.overstayed` or `registry.unavailable`.
+    pub code: String,
+    /// The rule that raised it.
+    pub rule: String,
+}
+
+/// A rule of the policy as it applied to this application.
+#[derive(Clone, Debug, Object, Deserialize)]
+pub struct AppliedRule {
+    /// The rule's id in the policy file.
+    pub rule: String,
+    /// Whether it held.
+    pub held: bool,
+    /// Why, in a sentence that quotes no personal data.
+    pub reason: String,
+    /// The steps whose evidence it used.
+    #[serde(default)]
+    pub evidence: Vec<String>,
+}
+
+/// The stored explanation's shape.
+#[derive(Deserialize)]
+struct Explanation {
+    #[serde(default)]
+    rules: Vec<AppliedRule>,
+}
+
+impl From<DecisionRecord> for DecisionView {
+    fn from(decision: DecisionRecord) -> Self {
+        let flags = serde_json::from_value(decision.flags).unwrap_or_else(|err| {
+            tracing::error!(error = %err, "a stored decision's flags do not read");
+            Vec::new()
+        });
+        let rules = serde_json::from_value::<Explanation>(decision.explanation)
+            .map(|explanation| explanation.rules)
+            .unwrap_or_else(|err| {
+                tracing::error!(error = %err, "a stored decision's explanation does not read");
+                Vec::new()
+            });
+        Self {
+            policy_version: decision.policy_version,
+            user_group: decision.user_group,
+            tier: decision.tier.map(ApiTier::from),
+            valid_until: decision.valid_until,
+            flags,
+            rules,
+            decided_at: decision.decided_at,
         }
     }
 }

@@ -10,6 +10,7 @@ mod audit;
 mod chip_challenges;
 mod clients;
 mod crypto;
+mod decisions;
 #[allow(missing_docs)]
 pub mod entities;
 mod error;
@@ -29,6 +30,7 @@ pub use applications::{ApplicationRecord, CreateOutcome, NewApplication};
 pub use chip_challenges::{CHALLENGE_LENGTH, IssuedChallenge, SpentChallenge};
 pub use clients::{ClientRecord, NewClient};
 pub use crypto::{CipherError, EvidenceCipher, Sealed};
+pub use decisions::DecisionRecord;
 pub use error::StoreError;
 pub use evidence::{EvidenceRecord, NewEvidence};
 pub use steps::{StepRecord, StepWrite};

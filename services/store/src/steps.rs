@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use idproof_proofing::{ApplicationId, ApplicationStatus, EvidenceId, Step, StepOutcome, Verdict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
-    sea_query::OnConflict,
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    TransactionTrait, sea_query::OnConflict,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -76,66 +76,23 @@ impl Store {
         write: StepWrite,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let application_id = write.application_id.as_uuid();
         let txn = self.db.begin().await.context("failed to begin a transaction")?;
-        let Some(current) = find(&txn, write.application_id).await? else {
-            txn.rollback().await.context("failed to roll back a step verdict")?;
-            return Err(StoreError::NotFound {
-                what: "application",
-                id: write.application_id.to_string(),
-            });
-        };
-
-        let row = step_result::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            application_id: Set(application_id),
-            step: Set(write.outcome.step.as_str().to_owned()),
-            attempt: Set(write.attempt),
-            verdict: Set(write.outcome.verdict.as_str().to_owned()),
-            reason: Set(write.outcome.reason.clone()),
-            evidence_id: Set(write.evidence_id.map(|id| id.as_uuid())),
-            recorded_at: Set(now),
-        };
-        let unique_attempt = OnConflict::columns([
-            step_result::Column::ApplicationId,
-            step_result::Column::Step,
-            step_result::Column::Attempt,
-        ])
-        .do_nothing()
-        .to_owned();
-        let inserted = step_result::Entity::insert(row)
-            .on_conflict(unique_attempt)
-            .exec_without_returning(&txn)
-            .await
-            .context("failed to insert a step verdict")?;
-        if inserted == 0 {
-            // Ended at once, not on drop: a dropped transaction is rolled back only when its
-            // connection is next used, and on SQLite it holds the write lock until then.
-            txn.rollback().await.context("failed to roll back a repeated step verdict")?;
-            return Ok(false);
+        match record_step_in(&txn, &write, now).await {
+            Ok(true) => {
+                txn.commit().await.context("failed to commit a step verdict")?;
+                Ok(true)
+            }
+            Ok(false) => {
+                // Ended at once, not on drop: a dropped transaction is rolled back only when
+                // its connection is next used, and on SQLite it holds the write lock until then.
+                txn.rollback().await.context("failed to roll back a repeated step verdict")?;
+                Ok(false)
+            }
+            Err(err) => {
+                txn.rollback().await.ok();
+                Err(err)
+            }
         }
-
-        if let Some(next) = write.next_status.filter(|_| !current.status.is_final()) {
-            application::Entity::update_many()
-                .col_expr(application::Column::Status, next.as_str().into())
-                .col_expr(application::Column::UpdatedAt, now.into())
-                .filter(application::Column::Id.eq(application_id))
-                .exec(&txn)
-                .await
-                .context("failed to move an application to its next status")?;
-        }
-
-        let detail = json!({
-            "step": write.outcome.step,
-            "attempt": write.attempt,
-            "verdict": write.outcome.verdict,
-            "reason": write.outcome.reason,
-            "status": write.next_status,
-        });
-        let id = Some(application_id);
-        audit::record(&txn, Actor::Workflow, "step.recorded", id, detail, now).await?;
-        txn.commit().await.context("failed to commit a step verdict")?;
-        Ok(true)
     }
 
     /// The verdicts recorded for an application, oldest first.
@@ -151,4 +108,67 @@ impl Store {
             .map(StepRecord::try_from)
             .collect()
     }
+}
+
+/// Records a verdict inside `txn`; `false` when this step attempt was already recorded, and the
+/// caller then rolls back.
+pub(crate) async fn record_step_in(
+    txn: &DatabaseTransaction,
+    write: &StepWrite,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let application_id = write.application_id.as_uuid();
+    let Some(current) = find(txn, write.application_id).await? else {
+        return Err(StoreError::NotFound {
+            what: "application",
+            id: write.application_id.to_string(),
+        });
+    };
+
+    let row = step_result::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        application_id: Set(application_id),
+        step: Set(write.outcome.step.as_str().to_owned()),
+        attempt: Set(write.attempt),
+        verdict: Set(write.outcome.verdict.as_str().to_owned()),
+        reason: Set(write.outcome.reason.clone()),
+        evidence_id: Set(write.evidence_id.map(|id| id.as_uuid())),
+        recorded_at: Set(now),
+    };
+    let unique_attempt = OnConflict::columns([
+        step_result::Column::ApplicationId,
+        step_result::Column::Step,
+        step_result::Column::Attempt,
+    ])
+    .do_nothing()
+    .to_owned();
+    let inserted = step_result::Entity::insert(row)
+        .on_conflict(unique_attempt)
+        .exec_without_returning(txn)
+        .await
+        .context("failed to insert a step verdict")?;
+    if inserted == 0 {
+        return Ok(false);
+    }
+
+    if let Some(next) = write.next_status.filter(|_| !current.status.is_final()) {
+        application::Entity::update_many()
+            .col_expr(application::Column::Status, next.as_str().into())
+            .col_expr(application::Column::UpdatedAt, now.into())
+            .filter(application::Column::Id.eq(application_id))
+            .exec(txn)
+            .await
+            .context("failed to move an application to its next status")?;
+    }
+
+    let detail = json!({
+        "step": write.outcome.step,
+        "attempt": write.attempt,
+        "verdict": write.outcome.verdict,
+        "reason": write.outcome.reason,
+        "status": write.next_status,
+    });
+    let id = Some(application_id);
+    audit::record(txn, Actor::Workflow, "step.recorded", id, detail, now).await?;
+    Ok(true)
 }

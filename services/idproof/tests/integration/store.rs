@@ -4,7 +4,9 @@ use idproof_proofing::{
     ApplicationId, ApplicationStatus, Channel, ClientId, EvidenceKind, Purpose, Step, StepOutcome,
     Tier, Verdict,
 };
-use idproof_store::{CreateOutcome, NewApplication, NewEvidence, StepWrite, StoreError};
+use idproof_store::{
+    CreateOutcome, DecisionRecord, NewApplication, NewEvidence, StepWrite, StoreError,
+};
 use sea_orm::{ConnectionTrait, Statement};
 
 use crate::support::{Backend, Database, on_both_databases, test_config};
@@ -103,6 +105,44 @@ on_both_databases! {
         let steps = store.steps(id).await.unwrap();
         assert_eq!(steps.iter().map(|s| s.step).collect::<Vec<_>>(), [Step::Intake, Step::Expiry, Step::Mrz]);
         assert_eq!(store.application(id).await.unwrap().status, ApplicationStatus::Expired, "an ended application moved");
+
+        store.connection().clone().close().await.ok();
+        database.drop_database().await;
+    }
+
+    async fn a_decision_is_recorded_once_with_its_step_verdict(backend: Backend) {
+        let (store, database, _dir) = open(backend).await;
+        let (id, _) = new_application(&store).await;
+        let decision = DecisionRecord {
+            attempt: 1,
+            policy_version: "2026-05-19".into(),
+            user_group: Some("investor".into()),
+            tier: Some(Tier::T2),
+            valid_until: chrono::NaiveDate::from_ymd_opt(2027, 4, 30),
+            flags: serde_json::json!([{"code": "stay.ending_soon", "rule": "flag.stay_ending"}]),
+            explanation: serde_json::json!({"rules": [{"rule": "tier.t2", "held": true, "reason": "r", "evidence": ["immigration"]}]}),
+            decided_at: chrono::Utc::now(),
+        };
+        let step = StepWrite {
+            application_id: id,
+            attempt: 1,
+            outcome: StepOutcome::new(Step::Decision, Verdict::Flagged, "stay.ending_soon"),
+            evidence_id: None,
+            next_status: Some(ApplicationStatus::InReview),
+        };
+        let other_attempt = DecisionRecord { attempt: 2, tier: None, valid_until: None, ..decision.clone() };
+
+        assert!(store.latest_decision(id).await.unwrap().is_none());
+        assert!(store.record_decision(decision.clone(), step.clone()).await.unwrap());
+        assert!(!store.record_decision(other_attempt, step.clone()).await.unwrap(), "the step attempt was taken");
+
+        let stored = store.latest_decision(id).await.unwrap().unwrap();
+        assert_eq!(stored.tier, Some(Tier::T2));
+        assert_eq!(stored.valid_until, decision.valid_until);
+        assert_eq!(stored.flags, decision.flags);
+        assert_eq!(stored.explanation, decision.explanation);
+        assert_eq!(store.steps(id).await.unwrap().len(), 1);
+        assert_eq!(store.application(id).await.unwrap().status, ApplicationStatus::InReview);
 
         store.connection().clone().close().await.ok();
         database.drop_database().await;

@@ -6,5 +6,6 @@ pub mod audit_event;
 pub mod chip_challenge;
 pub mod csca_certificate;
 pub mod csca_crl;
+pub mod decision;
 pub mod evidence;
 pub mod step_result;
