@@ -322,13 +322,21 @@ impl Checker<'_> {
             }
         }
 
+        // Entries are kept by id; report the refusal that comes first in the file.
+        let mut refusals = Vec::new();
         for category in version.categories.values() {
-            self.group_known(version, &category.group, category.span.clone(), &category.code)?;
+            let what = format!("category {}", category.code);
+            refusals.extend(self.group_known(
+                version,
+                &category.group,
+                category.span.clone(),
+                &what,
+            ));
         }
 
         for rule in version.purposes.values().flat_map(BTreeMap::values) {
             let what = format!("purpose {} rule", rule.purpose);
-            self.group_known(version, &rule.group, rule.span.clone(), &what)?;
+            refusals.extend(self.group_known(version, &rule.group, rule.span.clone(), &what));
 
             let needed = version.requirements_of(rule.min_tier);
             if let Some(kind) = needed
@@ -336,7 +344,7 @@ impl Checker<'_> {
                 .filter_map(|requirement| requirement.evidence())
                 .find(|kind| !rule.evidence.contains(kind))
             {
-                return Err(self.refuse(
+                refusals.push(self.refuse(
                     rule.span.clone(),
                     ErrorCode::EvidenceShort,
                     format!(
@@ -347,7 +355,14 @@ impl Checker<'_> {
                 ));
             }
         }
-        Ok(())
+
+        match refusals
+            .into_iter()
+            .min_by_key(|refusal| refusal.position.map(|p| (p.line, p.column)))
+        {
+            Some(refusal) => Err(refusal),
+            None => Ok(()),
+        }
     }
 
     fn group_known(
@@ -356,13 +371,13 @@ impl Checker<'_> {
         group: &str,
         span: Range<usize>,
         what: &str,
-    ) -> Result<(), PolicyError> {
+    ) -> Option<PolicyError> {
         if version.groups.contains_key(group) {
-            return Ok(());
+            return None;
         }
 
         let known: Vec<&str> = version.groups.keys().map(String::as_str).collect();
-        Err(self.refuse(
+        Some(self.refuse(
             span,
             ErrorCode::UnknownGroup,
             format!("{what} names group {group:?}; groups are {}", known.join(", ")),
