@@ -4,7 +4,9 @@ use std::{path::PathBuf, time::Duration};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use idproof::{chip_cli, config::Config, dev, passport_cli, telemetry, trust_cli, wiring};
+use idproof::{
+    chip_cli, config::Config, dev, passport_cli, policy_cli, telemetry, trust_cli, wiring,
+};
 use idproof_api::Scope;
 use idproof_proofing::{Clock, SystemClock};
 use idproof_store::NewClient;
@@ -47,6 +49,11 @@ enum Command {
     Trust {
         #[command(subcommand)]
         command: trust_cli::TrustCommand,
+    },
+    /// The proofing policy: check a policy file before it is deployed.
+    Policy {
+        #[command(subcommand)]
+        command: policy_cli::PolicyCommand,
     },
 }
 
@@ -117,13 +124,14 @@ async fn main() -> anyhow::Result<()> {
             println!("{text}");
             std::process::exit(status);
         }
+        Command::Policy { command } => std::process::exit(policy_cli::run(command)),
         _ => {}
     }
 
     let mut config = Config::load(cli.config.as_deref())?;
     telemetry::init(&config.log);
     match cli.command {
-        Command::Openapi | Command::Passport { .. } => Ok(()),
+        Command::Openapi | Command::Passport { .. } | Command::Policy { .. } => Ok(()),
         Command::Migrate => {
             wiring::migrate(&config).await?;
             tracing::info!("migrations applied");

@@ -12,5 +12,6 @@ mod cli;
 mod durability;
 mod evidence;
 mod ops;
+mod policy;
 mod store;
 mod trust;
