@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use idproof_proofing::ApplicationId;
-use idproof_workflows::{ProofingInput, ProofingWorkflow};
+use idproof_workflows::{ProofingInput, ProofingWorkflow, RegistryRetry};
 use reqwest::{RequestBuilder, StatusCode, header::CONTENT_TYPE};
 use serde::Serialize;
 use temporalio_client::{WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowStartOptions};
@@ -85,8 +85,12 @@ impl Target {
     /// application, on a task queue no worker polls.
     pub(crate) async fn start_workflow_directly(&self) -> anyhow::Result<()> {
         let application_id = ApplicationId::new();
-        let input =
-            ProofingInput { application_id, idle_timeout_secs: 86_400, step_timeout_secs: 30 };
+        let input = ProofingInput {
+            application_id,
+            idle_timeout_secs: 86_400,
+            step_timeout_secs: 30,
+            registry_retry: RegistryRetry::default(),
+        };
         let options =
             WorkflowStartOptions::new(self.peer_task_queue.clone(), application_id.to_string())
                 .id_conflict_policy(WorkflowIdConflictPolicy::UseExisting)

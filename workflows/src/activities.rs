@@ -3,6 +3,8 @@
 
 use std::{sync::Arc, time::Duration};
 
+use idproof_immigration::RegistryClient;
+use idproof_policy::Policy;
 use idproof_proofing::{
     ApplicationId, ApplicationStatus, Clock, EvidenceId, EvidenceKind, EvidencePlan, PlanError,
     Step, StepOutcome, Verdict,
@@ -17,6 +19,7 @@ use idproof_passport::{chip::TrustMaterial, mrz::Mrz};
 
 use crate::{
     chip_step::{AnchorCache, judge_chip},
+    messages::{DecisionOutcome, ServiceStep},
     mrz_step::{judge_mrz, zone_of},
 };
 
@@ -33,10 +36,14 @@ pub struct Failpoint {
 
 /// The activities' dependencies.
 pub struct ProofingActivities {
-    store: Store,
-    clock: Arc<dyn Clock>,
+    pub(crate) store: Store,
+    pub(crate) clock: Arc<dyn Clock>,
     failpoint: Option<Failpoint>,
     anchors: Arc<AnchorCache>,
+    /// The immigration registry; without one, every lookup is flagged for an officer.
+    pub(crate) registry: Option<Arc<RegistryClient>>,
+    /// The policy that decides tiers.
+    pub(crate) policy: Arc<Policy>,
 }
 
 /// What intake decided.
@@ -82,7 +89,7 @@ fn permanent(err: impl std::error::Error + Send + Sync + 'static) -> ActivityErr
 }
 
 /// Store errors that name missing or corrupt rows are permanent; the rest may pass.
-fn classify(err: StoreError) -> ActivityError {
+pub(crate) fn classify(err: StoreError) -> ActivityError {
     match err {
         StoreError::NotFound { .. } | StoreError::Corrupt { .. } | StoreError::Cipher(_) => {
             permanent(err)
@@ -92,9 +99,21 @@ fn classify(err: StoreError) -> ActivityError {
 }
 
 impl ProofingActivities {
-    /// Activities over `store`, reading time from `clock`.
-    pub fn new(store: Store, clock: Arc<dyn Clock>, failpoint: Option<Failpoint>) -> Self {
-        Self { store, clock, failpoint, anchors: Arc::default() }
+    /// Activities over `store`, reading time from `clock`, deciding by `policy`, with no
+    /// immigration registry until [`with_registry`](Self::with_registry) names one.
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        policy: Arc<Policy>,
+        failpoint: Option<Failpoint>,
+    ) -> Self {
+        Self { store, clock, failpoint, anchors: Arc::default(), registry: None, policy }
+    }
+
+    /// The activities with the immigration registry they look stays up in.
+    pub fn with_registry(mut self, registry: RegistryClient) -> Self {
+        self.registry = Some(Arc::new(registry));
+        self
     }
 
     async fn pause_if_failpoint(&self, step: Step) {
@@ -106,7 +125,10 @@ impl ProofingActivities {
 
     /// The MRZ the data page gave: the latest MRZ evidence whose step passed or was flagged
     /// for confidence only. `None` when there is none yet.
-    async fn page_mrz(&self, application_id: ApplicationId) -> Result<Option<Mrz>, ActivityError> {
+    pub(crate) async fn page_mrz(
+        &self,
+        application_id: ApplicationId,
+    ) -> Result<Option<Mrz>, ActivityError> {
         let steps = self.store.steps(application_id).await.map_err(classify)?;
         let latest = steps
             .iter()
@@ -122,7 +144,7 @@ impl ProofingActivities {
         Ok(zone_of(&evidence.content_type, evidence.content, today).await)
     }
 
-    async fn record(&self, write: StepWrite) -> Result<(), ActivityError> {
+    pub(crate) async fn record(&self, write: StepWrite) -> Result<(), ActivityError> {
         let step = write.outcome.step;
         let application_id = write.application_id;
         let inserted = self.store.record_step(write, self.clock.now()).await.map_err(classify)?;
@@ -214,6 +236,10 @@ impl ProofingActivities {
                 EvidenceKind::Selfie | EvidenceKind::MobileNumber => {
                     StepOutcome::new(step, Verdict::Flagged, "no_automatic_verifier")
                 }
+                // The service fetches stay records itself; nobody signals one.
+                EvidenceKind::StayRecord => {
+                    StepOutcome::new(step, Verdict::Failed, "evidence_not_submittable")
+                }
             }
         };
 
@@ -226,6 +252,29 @@ impl ProofingActivities {
         })
         .await?;
         Ok(outcome)
+    }
+
+    /// Looks the page's person up in the immigration registry and records the immigration
+    /// step. A registry that times out, answers 5xx or rate-limits fails the attempt so that
+    /// Temporal retries it; any other fault is flagged for an officer at once.
+    #[activity]
+    pub async fn look_up_stay(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: ServiceStep,
+    ) -> Result<StepOutcome, ActivityError> {
+        self.look_up(input).await
+    }
+
+    /// Puts the steps' findings to the policy in force, and records the decision with the
+    /// decision step's verdict and the application's next status.
+    #[activity]
+    pub async fn decide(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: ServiceStep,
+    ) -> Result<DecisionOutcome, ActivityError> {
+        self.decide_application(input).await
     }
 
     /// Records a verdict the workflow reached itself, such as expiry or cancellation.

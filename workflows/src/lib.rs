@@ -6,12 +6,18 @@
 
 mod activities;
 mod chip_step;
+mod decision_step;
+mod immigration_step;
 mod messages;
 mod mrz_step;
 mod proofing;
+mod service_steps;
 
 pub use activities::{Failpoint, ProofingActivities};
-pub use messages::{CancelReason, EvidenceSubmitted, ProofingInput, ProofingOutcome};
+pub use messages::{
+    CancelReason, DecisionOutcome, EvidenceSubmitted, ProofingInput, ProofingOutcome,
+    RegistryRetry, ServiceStep,
+};
 pub use proofing::ProofingWorkflow;
 
 /// The default task queue of the proofing workflow and its activities.

@@ -12,6 +12,46 @@ pub struct ProofingInput {
     pub idle_timeout_secs: u64,
     /// How long one activity attempt may run before Temporal retries it elsewhere, in seconds.
     pub step_timeout_secs: u64,
+    /// How the immigration lookup retries a registry that does not answer.
+    #[serde(default)]
+    pub registry_retry: RegistryRetry,
+}
+
+/// How often, and how patiently, the immigration lookup asks a registry that times out, answers
+/// 5xx or rate-limits. When the attempts run out the case is flagged `registry.unavailable`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistryRetry {
+    /// Attempts in all, the first included.
+    pub attempts: u32,
+    /// The pause before the second attempt, in milliseconds; each later pause doubles.
+    pub first_retry_ms: u64,
+    /// The longest pause, in milliseconds; also caps the registry's own Retry-After.
+    pub longest_retry_ms: u64,
+}
+
+impl Default for RegistryRetry {
+    fn default() -> Self {
+        Self { attempts: 6, first_retry_ms: 2_000, longest_retry_ms: 60_000 }
+    }
+}
+
+/// A step the workflow runs itself, with no evidence signalled: which application, which
+/// attempt.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceStep {
+    /// The application.
+    pub application_id: ApplicationId,
+    /// Which attempt at the step, from 1.
+    pub attempt: i32,
+}
+
+/// What the decision step concluded, and where it leaves the application.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionOutcome {
+    /// The decision step's verdict: the tier reached is in its reason (`tier_t2`).
+    pub outcome: StepOutcome,
+    /// Completed, in review or rejected.
+    pub status: ApplicationStatus,
 }
 
 /// Sent when evidence has been stored for the application.

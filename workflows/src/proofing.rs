@@ -5,11 +5,12 @@
 //! cancels it. Every verdict is written by an activity, never by the workflow.
 
 use std::{
-    collections::{BTreeMap, BTreeSet, VecDeque},
+    collections::{BTreeMap, VecDeque},
     time::Duration,
 };
 
 use idproof_proofing::{ApplicationStatus, EvidenceKind, EvidencePlan, Step, StepOutcome, Verdict};
+use temporalio_common::RetryPolicy;
 use temporalio_macros::{workflow, workflow_methods};
 use temporalio_sdk::{
     ActivityOptions, SyncWorkflowContext, TimerOptions, WorkflowCancellationToken, WorkflowContext,
@@ -18,7 +19,9 @@ use temporalio_sdk::{
 
 use crate::{
     activities::{JudgeEvidence, ProofingActivities, RecordVerdict},
-    messages::{CancelReason, EvidenceSubmitted, ProofingInput, ProofingOutcome},
+    messages::{
+        CancelReason, EvidenceSubmitted, ProofingInput, ProofingOutcome, RegistryRetry, ServiceStep,
+    },
 };
 
 /// The proofing of one application.
@@ -29,8 +32,10 @@ pub struct ProofingWorkflow {
     pending: VecDeque<EvidenceSubmitted>,
     /// Set once the client asks to cancel.
     cancel: Option<CancelReason>,
-    /// Evidence kinds whose step passed.
-    passed: BTreeSet<EvidenceKind>,
+    /// The latest verdict on each kind of evidence.
+    verdicts: BTreeMap<EvidenceKind, Verdict>,
+    /// Whether the registry was asked about the page's person since the page was last read.
+    stay_checked: bool,
     /// Attempts per step so far; the next attempt's number is one more.
     attempts: BTreeMap<Step, i32>,
 }
@@ -85,10 +90,25 @@ impl ProofingWorkflow {
 
             judge_pending_evidence(ctx, &input, &timeouts).await?;
 
-            if ctx.state(|s| plan_satisfied(&plan, &s.passed)) {
-                let outcome =
-                    StepOutcome::new(Step::Decision, Verdict::Passed, "all_evidence_passed");
-                return close(ctx, &input, outcome, ApplicationStatus::Completed).await;
+            let ask_registry =
+                plan.immigration_check && ctx.state(|s| !s.stay_checked && page_read(&s.verdicts));
+            if ask_registry {
+                look_up_stay(ctx, &input, &timeouts).await?;
+            }
+
+            if ctx.state(|s| ready_to_decide(&plan, s)) {
+                // TODO: a case the decision sends to review should wait here for an officer's
+                // decision signal, with an SLA timer; until the review step exists it ends in
+                // review and an officer acts outside the workflow.
+                let attempt = next_attempt(ctx, Step::Decision);
+                let step = ServiceStep { application_id: input.application_id, attempt };
+                let decided = ctx
+                    .execute_activity(ProofingActivities::decide, step, timeouts.activity())
+                    .await?;
+                return Ok(ProofingOutcome {
+                    status: decided.status,
+                    closing_step: decided.outcome,
+                });
             }
         }
     }
@@ -135,6 +155,54 @@ impl Timeouts {
     fn activity(&self) -> ActivityOptions {
         ActivityOptions::with_start_to_close_timeout(self.step).build()
     }
+
+    /// Options for the registry lookup: a bounded number of attempts with growing pauses, so
+    /// that a registry that stays down ends in a flagged case, not an endless wait.
+    fn registry(&self, retry: RegistryRetry) -> ActivityOptions {
+        let policy = RetryPolicy::builder()
+            .initial_interval(Duration::from_millis(retry.first_retry_ms.max(1)))
+            .backoff_coefficient(2.0)
+            .maximum_interval(Duration::from_millis(retry.longest_retry_ms.max(1)))
+            .maximum_attempts(retry.attempts.max(1))
+            .build();
+        ActivityOptions::with_start_to_close_timeout(self.step).retry_policy(policy).build()
+    }
+}
+
+/// The next attempt's number at `step`.
+fn next_attempt(ctx: &mut WorkflowContext<ProofingWorkflow>, step: Step) -> i32 {
+    ctx.state_mut(|s| {
+        let attempt = s.attempts.entry(step).or_insert(0);
+        *attempt += 1;
+        *attempt
+    })
+}
+
+/// Asks the registry about the page's person. When its attempts run out, the immigration step
+/// is flagged `registry.unavailable` for an officer instead of failing the application.
+async fn look_up_stay(
+    ctx: &mut WorkflowContext<ProofingWorkflow>,
+    input: &ProofingInput,
+    timeouts: &Timeouts,
+) -> WorkflowResult<()> {
+    let attempt = next_attempt(ctx, Step::Immigration);
+    let step = ServiceStep { application_id: input.application_id, attempt };
+    let options = timeouts.registry(input.registry_retry);
+
+    let looked_up = ctx.execute_activity(ProofingActivities::look_up_stay, step, options).await;
+    if looked_up.is_err() {
+        let record = RecordVerdict {
+            application_id: input.application_id,
+            attempt,
+            outcome: StepOutcome::new(Step::Immigration, Verdict::Flagged, "registry.unavailable"),
+            evidence_id: None,
+            next_status: None,
+        };
+        ctx.execute_activity(ProofingActivities::record_verdict, record, timeouts.activity())
+            .await?;
+    }
+    ctx.state_mut(|s| s.stay_checked = true);
+    Ok(())
 }
 
 /// Waits for evidence, a cancellation, or the idle timeout, whichever comes first. The idle
@@ -172,11 +240,7 @@ async fn judge_pending_evidence(
 ) -> WorkflowResult<()> {
     while let Some(submitted) = ctx.state_mut(|s| s.pending.pop_front()) {
         let step = submitted.kind.step();
-        let attempt = ctx.state_mut(|s| {
-            let attempt = s.attempts.entry(step).or_insert(0);
-            *attempt += 1;
-            *attempt
-        });
+        let attempt = next_attempt(ctx, step);
         let judge = JudgeEvidence {
             application_id: input.application_id,
             evidence_id: submitted.evidence_id,
@@ -187,10 +251,14 @@ async fn judge_pending_evidence(
         let judged = ctx
             .execute_activity(ProofingActivities::judge_evidence, judge, timeouts.activity())
             .await;
-        match judged {
-            Ok(outcome) if outcome.verdict == Verdict::Passed => {
-                ctx.state_mut(|s| s.passed.insert(submitted.kind));
+        let verdict = judged.as_ref().map_or(Verdict::Failed, |outcome| outcome.verdict);
+        ctx.state_mut(|s| {
+            s.verdicts.insert(submitted.kind, verdict);
+            if submitted.kind == EvidenceKind::Mrz {
+                s.stay_checked = false;
             }
+        });
+        match judged {
             Ok(_) => {}
             Err(_) => {
                 let record = RecordVerdict {
@@ -212,14 +280,20 @@ async fn judge_pending_evidence(
     Ok(())
 }
 
-/// Whether every piece of evidence the plan needs has passed.
-///
-/// Service-run checks (the immigration registry, an officer's confirmation) join as their steps
-/// are built; until then a plan that needs one is never satisfied and the application waits.
-fn plan_satisfied(plan: &EvidencePlan, passed: &BTreeSet<EvidenceKind>) -> bool {
-    plan.required.iter().all(|kind| passed.contains(kind))
-        && !plan.immigration_check
-        && !plan.officer_confirmation
+/// Whether the data page has been read well enough to ask the registry about its person.
+fn page_read(verdicts: &BTreeMap<EvidenceKind, Verdict>) -> bool {
+    verdicts.get(&EvidenceKind::Mrz).is_some_and(|verdict| *verdict != Verdict::Failed)
+}
+
+/// Whether the evidence is complete enough for the policy to decide: every kind the plan needs
+/// has a verdict that is not a failure (a flagged one goes to the decision, which sends the case
+/// to an officer), and the registry was asked when the plan needs it. A failed kind waits for
+/// the person to provide it again.
+fn ready_to_decide(plan: &EvidencePlan, state: &ProofingWorkflow) -> bool {
+    let judged = |kind: &EvidenceKind| {
+        state.verdicts.get(kind).is_some_and(|verdict| *verdict != Verdict::Failed)
+    };
+    plan.required.iter().all(judged) && (!plan.immigration_check || state.stay_checked)
 }
 
 /// Records the closing verdict and ends the workflow. The activity runs even when the workflow

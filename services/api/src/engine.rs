@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use idproof_proofing::ApplicationId;
-use idproof_workflows::{CancelReason, EvidenceSubmitted, ProofingInput, ProofingWorkflow};
+use idproof_workflows::{
+    CancelReason, EvidenceSubmitted, ProofingInput, ProofingWorkflow, RegistryRetry,
+};
 use temporalio_client::{
     Client, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowSignalOptions,
     WorkflowStartOptions,
@@ -30,6 +32,7 @@ pub struct WorkflowEngine {
     task_queue: String,
     idle_timeout: Duration,
     step_timeout: Duration,
+    registry_retry: RegistryRetry,
 }
 
 impl WorkflowEngine {
@@ -41,7 +44,19 @@ impl WorkflowEngine {
         idle_timeout: Duration,
         step_timeout: Duration,
     ) -> Self {
-        Self { client, task_queue, idle_timeout, step_timeout }
+        Self {
+            client,
+            task_queue,
+            idle_timeout,
+            step_timeout,
+            registry_retry: RegistryRetry::default(),
+        }
+    }
+
+    /// The engine with the registry lookup's retries new workflows get.
+    pub fn with_registry_retry(mut self, retry: RegistryRetry) -> Self {
+        self.registry_retry = retry;
+        self
     }
 
     /// Starts the workflow for an application; starting it twice is harmless.
@@ -50,6 +65,7 @@ impl WorkflowEngine {
             application_id,
             idle_timeout_secs: self.idle_timeout.as_secs(),
             step_timeout_secs: self.step_timeout.as_secs(),
+            registry_retry: self.registry_retry,
         };
         let options =
             WorkflowStartOptions::new(self.task_queue.clone(), application_id.to_string())

@@ -58,7 +58,7 @@ mirror_enum!(
 );
 mirror_enum!(
     /// Evidence the person provides.
-    ApiEvidenceKind => EvidenceKind as "EvidenceKind" { Mrz, Chip, Selfie, MobileNumber }
+    ApiEvidenceKind => EvidenceKind as "EvidenceKind" { Mrz, Chip, Selfie, MobileNumber, StayRecord }
 );
 mirror_enum!(
     /// A step of the proofing workflow.
@@ -226,8 +226,8 @@ pub struct DecisionView {
 pub struct DecisionFlag {
     /// A stable code such as `stay.overstayed` or `registry.unavailable`.
     pub code: String,
-    /// The rule that raised it.
-    pub rule: String,
+    /// Why, in a sentence that quotes no personal data.
+    pub reason: String,
 }
 
 /// A rule of the policy as it applied to this application.

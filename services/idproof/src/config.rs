@@ -7,8 +7,9 @@ use figment::{
     Figment,
     providers::{Env, Format, Serialized, Toml},
 };
+use idproof_policy::{Policy, PolicyError};
 use idproof_proofing::Step;
-use idproof_workflows::Failpoint;
+use idproof_workflows::{Failpoint, RegistryRetry};
 use serde::{Deserialize, Serialize};
 
 /// The whole configuration. Every key is documented in the README.
@@ -78,6 +79,35 @@ pub struct ProofingConfig {
     /// How long one activity attempt may run before Temporal retries it, in seconds. A worker
     /// that dies mid-step is noticed after this long.
     pub step_timeout_secs: u64,
+    /// The policy file the worker decides tiers by; the policy shipped in the binary
+    /// (`policy/idproof.toml`) when unset. A file that does not check stops the worker.
+    pub policy_file: Option<PathBuf>,
+    /// How many times the immigration lookup asks a registry that does not answer, the first
+    /// time included, before the case is flagged `registry.unavailable`.
+    pub registry_attempts: u32,
+    /// The pause before the lookup's second attempt, in milliseconds; later pauses double.
+    pub registry_first_retry_ms: u64,
+    /// The longest pause between lookup attempts, in milliseconds.
+    pub registry_longest_retry_ms: u64,
+}
+
+impl ProofingConfig {
+    /// The registry lookup's retries, for new workflows.
+    pub fn registry_retry(&self) -> RegistryRetry {
+        RegistryRetry {
+            attempts: self.registry_attempts,
+            first_retry_ms: self.registry_first_retry_ms,
+            longest_retry_ms: self.registry_longest_retry_ms,
+        }
+    }
+
+    /// The policy: the configured file, or the shipped one.
+    pub fn policy(&self) -> Result<Policy, PolicyError> {
+        match &self.policy_file {
+            Some(path) => Policy::load(path),
+            None => Policy::shipped(),
+        }
+    }
 }
 
 /// The keys that seal evidence, and how large evidence may be.
@@ -157,7 +187,14 @@ impl Default for Config {
                 body_limit_bytes: 1024 * 1024,
                 readiness_timeout_ms: 2000,
             },
-            proofing: ProofingConfig { idle_timeout_secs: 24 * 60 * 60, step_timeout_secs: 30 },
+            proofing: ProofingConfig {
+                idle_timeout_secs: 24 * 60 * 60,
+                step_timeout_secs: 30,
+                policy_file: None,
+                registry_attempts: RegistryRetry::default().attempts,
+                registry_first_retry_ms: RegistryRetry::default().first_retry_ms,
+                registry_longest_retry_ms: RegistryRetry::default().longest_retry_ms,
+            },
             evidence: EvidenceConfig::default(),
             worker: WorkerConfig::default(),
             log: LogConfig { filter: "info".to_owned(), format: LogFormat::Text },
@@ -197,6 +234,9 @@ impl Config {
     fn validate(&self) -> Result<(), ConfigError> {
         if self.proofing.idle_timeout_secs == 0 || self.proofing.step_timeout_secs == 0 {
             return Err(ConfigError::Value("proofing timeouts must be at least 1 second".into()));
+        }
+        if self.proofing.registry_attempts == 0 {
+            return Err(ConfigError::Value("proofing.registry_attempts must be at least 1".into()));
         }
         if self.http.body_limit_bytes < 1024 {
             return Err(ConfigError::Value("http.body_limit_bytes must be at least 1024".into()));

@@ -114,7 +114,8 @@ pub async fn start_api(
         config.temporal.task_queue.clone(),
         Duration::from_secs(config.proofing.idle_timeout_secs),
         Duration::from_secs(config.proofing.step_timeout_secs),
-    );
+    )
+    .with_registry_retry(config.proofing.registry_retry());
     let state = ApiState {
         store,
         engine,
@@ -158,7 +159,15 @@ pub async fn run_worker(
 ) -> anyhow::Result<()> {
     let runtime = Runtime::from_current_tokio(RuntimeOptions::default())
         .context("failed to create the Temporal runtime")?;
-    let activities = ProofingActivities::new(store, Arc::new(SystemClock), config.failpoint()?);
+    // A policy file that does not check stops the worker here, naming its line and reason.
+    let policy = config.proofing.policy().map_err(|err| anyhow::anyhow!("{err}"))?;
+    tracing::info!(versions = policy.versions.len(), "policy loaded");
+    let activities = ProofingActivities::new(
+        store,
+        Arc::new(SystemClock),
+        Arc::new(policy),
+        config.failpoint()?,
+    );
     let options = WorkerOptions::new(config.temporal.task_queue.clone())
         .register_workflow::<ProofingWorkflow>()
         .context("failed to register the proofing workflow")?

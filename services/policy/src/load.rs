@@ -31,6 +31,12 @@ impl Policy {
         Self::from_bytes(&bytes, &source_name)
     }
 
+    /// The policy shipped with idproof (`policy/idproof.toml`), built into the binary so that
+    /// a service started without a policy file still decides by the rules in the repository.
+    pub fn shipped() -> Result<Self, PolicyError> {
+        Self::from_toml(SHIPPED_POLICY, "policy/idproof.toml")
+    }
+
     /// Checks a policy file's bytes: at most [`MAX_POLICY_BYTES`], UTF-8, then as
     /// [`Policy::from_toml`].
     pub fn from_bytes(bytes: &[u8], source_name: &str) -> Result<Self, PolicyError> {
@@ -408,3 +414,6 @@ impl Checker<'_> {
         Ok(())
     }
 }
+
+/// The text of `policy/idproof.toml`.
+const SHIPPED_POLICY: &str = include_str!("../../../policy/idproof.toml");

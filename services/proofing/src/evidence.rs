@@ -18,6 +18,8 @@ text_enum!(
         Selfie => "selfie",
         /// A Thai mobile number, bound by a one-time code.
         MobileNumber => "mobile_number",
+        /// The immigration registry's stay record, which the service fetches itself.
+        StayRecord => "stay_record",
     }
 );
 
@@ -42,6 +44,7 @@ impl EvidenceKind {
             EvidenceKind::Chip => Step::Chip,
             EvidenceKind::Selfie => Step::Face,
             EvidenceKind::MobileNumber => Step::Mobile,
+            EvidenceKind::StayRecord => Step::Immigration,
         }
     }
 }
@@ -116,11 +119,9 @@ impl EvidencePlan {
         }
         required.push(EvidenceKind::MobileNumber);
 
-        Ok(Self {
-            required,
-            immigration_check: tier >= Tier::T2,
-            officer_confirmation: tier == Tier::T4,
-        })
+        // Every tier asks the registry: a person with no lawful stay reaches no tier, and the
+        // stay's end caps every digital ID's validity.
+        Ok(Self { required, immigration_check: true, officer_confirmation: tier == Tier::T4 })
     }
 }
 
@@ -141,12 +142,12 @@ mod tests {
     }
 
     #[test]
-    fn tier_one_needs_mrz_and_mobile_and_no_registry() {
+    fn tier_one_needs_mrz_and_mobile_and_the_registry() {
         let plan =
             EvidencePlan::for_application(Purpose::DigitalId, Tier::T1, Channel::SelfService)
                 .unwrap();
         assert_eq!(plan.required, vec![EvidenceKind::Mrz, EvidenceKind::MobileNumber]);
-        assert!(!plan.immigration_check);
+        assert!(plan.immigration_check);
         assert!(!plan.officer_confirmation);
     }
 

@@ -119,7 +119,7 @@ on_both_databases! {
             user_group: Some("investor".into()),
             tier: Some(Tier::T2),
             valid_until: chrono::NaiveDate::from_ymd_opt(2027, 4, 30),
-            flags: serde_json::json!([{"code": "stay.ending_soon", "rule": "flag.stay_ending"}]),
+            flags: serde_json::json!([{"code": "stay.ending_soon", "reason": "the stay ends within 30 days"}]),
             explanation: serde_json::json!({"rules": [{"rule": "tier.t2", "held": true, "reason": "r", "evidence": ["immigration"]}]}),
             decided_at: chrono::Utc::now(),
         };
