@@ -6,6 +6,7 @@ pub mod chip_cli;
 pub mod config;
 pub mod dev;
 pub mod passport_cli;
+pub mod sandbox_cli;
 pub mod telemetry;
 pub mod trust_cli;
 pub mod wiring;

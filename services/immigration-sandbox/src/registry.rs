@@ -70,6 +70,9 @@ impl Registry {
     pub async fn open(url: &str) -> Result<Self, RegistryError> {
         // Each connection to an in-memory SQLite database is a database of its own.
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        if !in_memory {
+            create_parent_directory(url)?;
+        }
         let mut options = ConnectOptions::new(url.to_owned());
         options
             .max_connections(if in_memory { 1 } else { 5 })
@@ -235,6 +238,23 @@ impl Registry {
             changed_at: now,
         };
         Ok((next, change))
+    }
+}
+
+/// Makes the directory of a SQLite file, which SQLite does not.
+fn create_parent_directory(url: &str) -> Result<(), RegistryError> {
+    let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) else {
+        return Ok(());
+    };
+    let path = std::path::Path::new(path.split('?').next().unwrap_or(path));
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => {
+            std::fs::create_dir_all(parent).map_err(|err| RegistryError {
+                context: "failed to create the sandbox database's directory",
+                source: DbErr::Custom(err.to_string()),
+            })
+        }
+        _ => Ok(()),
     }
 }
 

@@ -62,7 +62,9 @@ async fn seeding_is_deterministic_and_twice_adds_no_one() {
     let directory = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("sandbox-seeding");
     let _ = std::fs::remove_dir_all(&directory);
     std::fs::create_dir_all(&directory).unwrap();
-    let url = format!("sqlite://{}?mode=rwc", directory.join("registry.sqlite").display());
+    // A directory that does not exist yet: the sandbox makes it.
+    let file = directory.join("not-yet").join("registry.sqlite");
+    let url = format!("sqlite://{}?mode=rwc", file.display());
     let config = SandboxConfig { database_url: url, ..SandboxConfig::ephemeral() };
 
     let first = TestSandbox::start_with(config.clone()).await;
