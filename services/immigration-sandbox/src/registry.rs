@@ -162,6 +162,9 @@ impl Registry {
     }
 
     /// Up to `limit` changes after `cursor`, oldest first.
+    // TODO: on PostgreSQL a change can commit after one with a higher cursor, and a reader
+    // between the two commits skips it. SQLite serialises writers, so the sandbox's default is
+    // safe; for PostgreSQL, take a table lock when appending, or hold back recent cursors.
     pub async fn changes_after(
         &self,
         cursor: i64,

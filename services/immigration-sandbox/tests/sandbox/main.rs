@@ -7,6 +7,7 @@
 mod admin;
 mod faults;
 mod lookup;
+mod postgres;
 mod push;
 mod seeding;
 
