@@ -32,6 +32,10 @@ pub struct Config {
     pub log: LogConfig,
     /// `idproof dev` only.
     pub dev: DevConfig,
+    /// The immigration registry idproof calls.
+    pub immigration: ImmigrationConfig,
+    /// The sandbox registry that `idproof immigration-sandbox` and `idproof dev` run.
+    pub immigration_sandbox: ImmigrationSandboxConfig,
 }
 
 /// The database.
@@ -169,6 +173,50 @@ pub struct DevConfig {
     pub data_dir: PathBuf,
 }
 
+/// The immigration registry idproof calls.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImmigrationConfig {
+    /// The registry's root URL; the contract's paths (`/v1/…`) go below it. None: under
+    /// `idproof dev`, the sandbox it starts; elsewhere, no registry.
+    pub base_url: Option<String>,
+}
+
+/// The sandbox registry.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImmigrationSandboxConfig {
+    /// Where to listen.
+    pub listen: SocketAddr,
+    /// Its own database: `sqlite://PATH?mode=rwc`, `sqlite::memory:` or `postgres://…`.
+    pub database_url: String,
+    /// Draws its people, and the test chips whose holders it holds.
+    pub seed: u64,
+    /// The day its stays are placed around, `YYYY-MM-DD`; today when none.
+    pub as_of: Option<chrono::NaiveDate>,
+    /// Where each new stay change is pushed, if anywhere.
+    pub callback_url: Option<String>,
+    /// The `X-Admin-Token` its admin routes want; a random one per start when none.
+    pub admin_token: Option<String>,
+    /// The largest request body it takes, in bytes.
+    pub body_limit_bytes: usize,
+}
+
+impl Default for ImmigrationSandboxConfig {
+    fn default() -> Self {
+        let sandbox = idproof_immigration_sandbox::SandboxConfig::default();
+        Self {
+            listen: sandbox.listen,
+            database_url: sandbox.database_url,
+            seed: sandbox.seed,
+            as_of: sandbox.as_of,
+            callback_url: sandbox.callback_url,
+            admin_token: sandbox.admin_token,
+            body_limit_bytes: sandbox.body_limit_bytes,
+        }
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Self {
@@ -199,6 +247,8 @@ impl Default for Config {
             worker: WorkerConfig::default(),
             log: LogConfig { filter: "info".to_owned(), format: LogFormat::Text },
             dev: DevConfig { data_dir: PathBuf::from(".idproof") },
+            immigration: ImmigrationConfig::default(),
+            immigration_sandbox: ImmigrationSandboxConfig::default(),
         }
     }
 }
@@ -245,6 +295,19 @@ impl Config {
             return Err(ConfigError::Value(
                 "evidence.image_limit_bytes must be at least 1024".into(),
             ));
+        }
+        if self.immigration_sandbox.body_limit_bytes < 1024 {
+            return Err(ConfigError::Value(
+                "immigration_sandbox.body_limit_bytes must be at least 1024".into(),
+            ));
+        }
+        if let Some(url) = &self.immigration.base_url {
+            let scheme = url::Url::parse(url).map(|url| url.scheme().to_owned());
+            if !matches!(scheme.as_deref(), Ok("http" | "https")) {
+                return Err(ConfigError::Value(format!(
+                    "immigration.base_url {url:?} is not an http or https URL"
+                )));
+            }
         }
         self.failpoint()?;
         Ok(())
@@ -293,6 +356,32 @@ mod tests {
 
         assert_eq!(Config::load(Some(&good)).unwrap().proofing.idle_timeout_secs, 60);
         assert!(matches!(Config::load(Some(&bad)), Err(ConfigError::Invalid(_))));
+    }
+
+    #[test]
+    fn the_immigration_keys_default_to_the_sandbox_and_load_from_the_environment() {
+        let config = Config::default();
+        assert_eq!(config.immigration.base_url, None);
+        assert_eq!(config.immigration_sandbox.listen.port(), 8090);
+        assert_eq!(config.immigration_sandbox.seed, 9303);
+
+        let dir = std::env::temp_dir().join(format!("idproof-config-imm-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("immigration.toml");
+        std::fs::write(
+            &file,
+            "[immigration]\nbase_url = \"https://registry.example\"\n\
+             [immigration_sandbox]\nseed = 7\nas_of = \"2026-06-01\"\n",
+        )
+        .unwrap();
+        let loaded = Config::load(Some(&file)).unwrap();
+        assert_eq!(loaded.immigration.base_url.as_deref(), Some("https://registry.example"));
+        assert_eq!(loaded.immigration_sandbox.seed, 7);
+        assert_eq!(loaded.immigration_sandbox.as_of.unwrap().to_string(), "2026-06-01");
+
+        let mut bad = Config::default();
+        bad.immigration.base_url = Some("ftp://registry.example".into());
+        assert!(matches!(bad.validate(), Err(ConfigError::Value(_))));
     }
 
     #[test]

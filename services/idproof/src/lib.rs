@@ -7,6 +7,7 @@ pub mod config;
 pub mod dev;
 pub mod passport_cli;
 pub mod policy_cli;
+pub mod sandbox_cli;
 pub mod telemetry;
 pub mod trust_cli;
 pub mod wiring;

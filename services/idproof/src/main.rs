@@ -5,7 +5,8 @@ use std::{path::PathBuf, time::Duration};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use idproof::{
-    chip_cli, config::Config, dev, passport_cli, policy_cli, telemetry, trust_cli, wiring,
+    chip_cli, config::Config, dev, passport_cli, policy_cli, sandbox_cli, telemetry, trust_cli,
+    wiring,
 };
 use idproof_api::Scope;
 use idproof_proofing::{Clock, SystemClock};
@@ -55,6 +56,8 @@ enum Command {
         #[command(subcommand)]
         command: policy_cli::PolicyCommand,
     },
+    /// The sandbox immigration registry, seeded with the test passports' people.
+    ImmigrationSandbox(sandbox_cli::SandboxArgs),
 }
 
 #[derive(Subcommand)]
@@ -144,6 +147,13 @@ async fn main() -> anyhow::Result<()> {
             let status = trust_cli::run(&config, command).await?;
             std::process::exit(status);
         }
+        Command::ImmigrationSandbox(args) if args.list => {
+            print!("{}", sandbox_cli::demo_listing(&config, &args));
+            Ok(())
+        }
+        Command::ImmigrationSandbox(args) => {
+            sandbox_cli::run(&config, &args, shutdown_signal()).await
+        }
         Command::Serve => {
             let store = wiring::open_store(&config).await?;
             let client = wiring::connect_temporal(&config, TEMPORAL_PATIENCE).await?;
@@ -157,15 +167,19 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Dev => {
             dev::ensure_evidence_key(&mut config)?;
+            let sandbox = sandbox_cli::start_in_dev(&mut config, shutdown_signal()).await?;
             let store = wiring::open_store(&config).await?;
             let api_key = dev::ensure_api_key(&store, &config.dev.data_dir).await?;
             let client = wiring::connect_temporal(&config, TEMPORAL_PATIENCE).await?;
             let api = wiring::start_api(&config, store.clone(), client.clone(), shutdown_signal())
                 .await?;
-            print_banner(&config, api.addr, &api_key);
+            print_banner(&config, api.addr, &api_key, &sandbox_cli::dev_banner(&config, &sandbox));
             let worker = wiring::run_worker(&config, store, client, shutdown_signal());
-            let (worker, api) = tokio::join!(worker, api.task);
+            let (worker, api, sandbox) = tokio::join!(worker, api.task, sandbox.task);
             worker?;
+            sandbox
+                .context("the sandbox registry's task panicked")?
+                .context("the sandbox registry failed")?;
             api.context("the API task panicked")?.context("the API server failed")
         }
     }
@@ -198,13 +212,14 @@ async fn create_client(
     Ok(())
 }
 
-fn print_banner(config: &Config, addr: std::net::SocketAddr, api_key: &str) {
+fn print_banner(config: &Config, addr: std::net::SocketAddr, api_key: &str, immigration: &str) {
     println!();
     println!("  idproof dev is up");
     println!("  API          http://{addr}/v1");
     println!("  Swagger UI   http://{addr}/docs");
     println!("  Temporal UI  {}", config.temporal.ui_address);
     println!("  dev API key  {api_key}");
+    print!("{immigration}");
     println!();
     println!("  curl -s -X POST http://{addr}/v1/applications -H 'X-Api-Key: {api_key}' \\");
     println!("    -H 'Content-Type: application/json' \\");

@@ -257,6 +257,13 @@ fn active_key(seed: u64, name: &str, kind: ActiveKey) -> anyhow::Result<KeyPair>
     KeyPair::derive(seed, &format!("chip/{name}/active-authentication"), kind)
 }
 
+/// The passport whose data page carries chip `plan`'s holder as [`make`] draws it for `seed`
+/// and `day`, without drawing the PKI: for a registry of the test people. A valid chip's DG1
+/// holds the same zone; a forged page or a mismatched booklet differs from it.
+pub fn page_holder(seed: u64, plan: &ChipPlan, day: NaiveDate) -> Document {
+    holder(&mut stream(seed, &format!("chip/{}/document", plan.name)), plan.state, day)
+}
+
 /// A passport of `state` drawn from `rng`: holder and dates as the corpus draws them.
 fn holder(rng: &mut impl Rng, state: &str, day: NaiveDate) -> Document {
     let mut document = document::draw(rng, Layout::Td3, day);

@@ -48,3 +48,14 @@ fn the_same_seed_gives_the_same_files_byte_for_byte_and_another_seed_other_keys(
         assert_ne!(first[name], other[name], "{name}");
     }
 }
+
+#[test]
+fn page_holder_draws_the_zone_each_valid_chip_carries_without_the_pki() {
+    let chips = corpus().1["chips"].as_array().unwrap();
+    for plan in idproof_test_passports::chip::CHIPS.iter().filter(|plan| plan.expected == "valid") {
+        let holder = idproof_test_passports::chip::page_holder(SEED, plan, day());
+        let entry = chips.iter().find(|chip| chip["name"] == plan.name).unwrap();
+        let page_mrz: Vec<String> = serde_json::from_value(entry["page_mrz"].clone()).unwrap();
+        assert_eq!(idproof_test_passports::zone::lines(&holder), page_mrz, "{}", plan.name);
+    }
+}

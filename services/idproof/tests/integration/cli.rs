@@ -206,3 +206,19 @@ fn passport_mrz_reads_a_scanned_card_with_each_fields_confidence() {
     let table = String::from_utf8(table.stdout).unwrap();
     assert_eq!(table.lines().last().map(|line| line.starts_with("confidence: ")), Some(true));
 }
+
+#[test]
+fn immigration_sandbox_list_prints_the_demo_people_and_serves_nothing() {
+    let output = Command::new(env!("CARGO_BIN_EXE_idproof"))
+        .env("IDPROOF_LOG__FILTER", "warn")
+        .env_remove("IDPROOF_CONFIG")
+        .args(["immigration-sandbox", "--list", "--as-of", "2026-06-01"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.starts_with("IMM-DEMO-01  exemption  in_country"), "{stdout}");
+    assert!(stdout.contains("IMM-DEMO-13"), "{stdout}");
+    let zones = stdout.lines().filter(|line| line.trim_start().starts_with("P<")).count();
+    assert_eq!(zones, 13, "one TD3 zone per demo person");
+}
