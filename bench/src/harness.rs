@@ -73,6 +73,7 @@ impl Service {
 
         let peer_client = client.clone();
         let worker_config = config.clone();
+        let policy = wiring::load_policy(&config)?;
         let worker = thread::Builder::new()
             .name("temporal-worker".to_owned())
             .spawn(move || {
@@ -82,6 +83,7 @@ impl Service {
                     .context("failed to build the worker's runtime")?;
                 runtime.block_on(wiring::run_worker(
                     &worker_config,
+                    policy,
                     store,
                     client,
                     stopped(stopping),

@@ -7,6 +7,7 @@ use figment::{
     Figment,
     providers::{Env, Format, Serialized, Toml},
 };
+use idproof_immigration::{PemSource, RegistryConfig};
 use idproof_policy::{Policy, PolicyError};
 use idproof_proofing::Step;
 use idproof_workflows::{Failpoint, RegistryRetry};
@@ -174,12 +175,47 @@ pub struct DevConfig {
 }
 
 /// The immigration registry idproof calls.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ImmigrationConfig {
     /// The registry's root URL; the contract's paths (`/v1/…`) go below it. None: under
-    /// `idproof dev`, the sandbox it starts; elsewhere, no registry.
+    /// `idproof dev`, the sandbox it starts; elsewhere, no registry, and every lookup is
+    /// flagged `registry.not_configured` for an officer.
     pub base_url: Option<String>,
+    /// A PEM file with idproof's client certificate and its private key, for mutual TLS.
+    pub client_identity_file: Option<PathBuf>,
+    /// A PEM file with the private CA the registry's certificate chains to; when set, it is
+    /// trusted instead of the public web roots.
+    pub ca_file: Option<PathBuf>,
+    /// How long to wait for a connection, in milliseconds.
+    pub connect_timeout_ms: u64,
+    /// How long one lookup may take in all, in milliseconds.
+    pub request_timeout_ms: u64,
+}
+
+impl Default for ImmigrationConfig {
+    fn default() -> Self {
+        Self {
+            base_url: None,
+            client_identity_file: None,
+            ca_file: None,
+            connect_timeout_ms: 5_000,
+            request_timeout_ms: 10_000,
+        }
+    }
+}
+
+impl ImmigrationConfig {
+    /// The registry client's configuration, when a registry is configured.
+    pub fn registry(&self) -> Option<RegistryConfig> {
+        let base_url = self.base_url.as_ref()?;
+        let mut registry = RegistryConfig::new(base_url.clone());
+        registry.client_identity_pem = self.client_identity_file.clone().map(PemSource::File);
+        registry.ca_pem = self.ca_file.clone().map(PemSource::File);
+        registry.connect_timeout = Duration::from_millis(self.connect_timeout_ms.max(1));
+        registry.request_timeout = Duration::from_millis(self.request_timeout_ms.max(1));
+        Some(registry)
+    }
 }
 
 /// The sandbox registry.

@@ -161,11 +161,13 @@ async fn main() -> anyhow::Result<()> {
             api.task.await.context("the API task panicked")?.context("the API server failed")
         }
         Command::Worker => {
+            let policy = wiring::load_policy(&config)?;
             let store = wiring::open_store(&config).await?;
             let client = wiring::connect_temporal(&config, TEMPORAL_PATIENCE).await?;
-            wiring::run_worker(&config, store, client, shutdown_signal()).await
+            wiring::run_worker(&config, policy, store, client, shutdown_signal()).await
         }
         Command::Dev => {
+            let policy = wiring::load_policy(&config)?;
             dev::ensure_evidence_key(&mut config)?;
             let sandbox = sandbox_cli::start_in_dev(&mut config, shutdown_signal()).await?;
             let store = wiring::open_store(&config).await?;
@@ -174,7 +176,7 @@ async fn main() -> anyhow::Result<()> {
             let api = wiring::start_api(&config, store.clone(), client.clone(), shutdown_signal())
                 .await?;
             print_banner(&config, api.addr, &api_key, &sandbox_cli::dev_banner(&config, &sandbox));
-            let worker = wiring::run_worker(&config, store, client, shutdown_signal());
+            let worker = wiring::run_worker(&config, policy, store, client, shutdown_signal());
             let (worker, api, sandbox) = tokio::join!(worker, api.task, sandbox.task);
             worker?;
             sandbox

@@ -4,6 +4,8 @@ use std::{net::SocketAddr, path::Path, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use idproof_api::{ApiState, Metrics, WorkflowEngine};
+use idproof_immigration::RegistryClient;
+use idproof_policy::Policy;
 use idproof_proofing::{Clock, SystemClock};
 use idproof_store::{EvidenceCipher, Store};
 use idproof_workflows::{ProofingActivities, ProofingWorkflow};
@@ -149,25 +151,35 @@ pub async fn start_api(
     Ok(RunningApi { addr, task })
 }
 
+/// The policy the worker decides by. A policy file that does not check stops the start here,
+/// before anything connects, with its line, column and reason.
+pub fn load_policy(config: &Config) -> anyhow::Result<Policy> {
+    let policy = config.proofing.policy().map_err(|err| anyhow::anyhow!("{err}"))?;
+    tracing::info!(source = %policy.source_name, versions = policy.versions.len(), "policy loaded");
+    Ok(policy)
+}
+
 /// Runs the Temporal worker until `shutdown` resolves. It is not `Send`: run it on the task
 /// that called this, beside the rest with `tokio::select!`.
 pub async fn run_worker(
     config: &Config,
+    policy: Policy,
     store: Store,
     client: Client,
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
     let runtime = Runtime::from_current_tokio(RuntimeOptions::default())
         .context("failed to create the Temporal runtime")?;
-    // A policy file that does not check stops the worker here, naming its line and reason.
-    let policy = config.proofing.policy().map_err(|err| anyhow::anyhow!("{err}"))?;
-    tracing::info!(versions = policy.versions.len(), "policy loaded");
-    let activities = ProofingActivities::new(
+    let mut activities = ProofingActivities::new(
         store,
         Arc::new(SystemClock),
         Arc::new(policy),
         config.failpoint()?,
     );
+    if let Some(registry) = config.immigration.registry() {
+        let client = RegistryClient::new(registry).context("the immigration registry client")?;
+        activities = activities.with_registry(client);
+    }
     let options = WorkerOptions::new(config.temporal.task_queue.clone())
         .register_workflow::<ProofingWorkflow>()
         .context("failed to register the proofing workflow")?

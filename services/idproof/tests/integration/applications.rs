@@ -199,6 +199,7 @@ on_both_databases! {
             "application_id", "idle_timeout_secs", "step_timeout_secs", "outcome", "plan", "step",
             "verdict", "reason", "required", "immigration_check", "officer_confirmation",
             "attempt", "evidence_id", "next_status", "status", "closing_step",
+            "registry_retry", "attempts", "first_retry_ms", "longest_retry_ms",
         ];
         for key in &payload_words {
             assert!(allowed.contains(&key.as_str()), "payload key {key:?} is not an id or verdict");

@@ -11,6 +11,7 @@ mod chip;
 mod cli;
 mod durability;
 mod evidence;
+mod immigration;
 mod ops;
 mod policy;
 mod store;

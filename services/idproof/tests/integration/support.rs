@@ -189,6 +189,21 @@ impl TestApp {
             ),
             ("IDPROOF_LOG__FILTER".to_owned(), "info".to_owned()),
         ];
+        let proofing = &self.config.proofing;
+        let registry_retry = [
+            ("REGISTRY_ATTEMPTS", proofing.registry_attempts.to_string()),
+            ("REGISTRY_FIRST_RETRY_MS", proofing.registry_first_retry_ms.to_string()),
+            ("REGISTRY_LONGEST_RETRY_MS", proofing.registry_longest_retry_ms.to_string()),
+        ];
+        for (key, value) in registry_retry {
+            env.push((format!("IDPROOF_PROOFING__{key}"), value));
+        }
+        if let Some(url) = &self.config.immigration.base_url {
+            env.push(("IDPROOF_IMMIGRATION__BASE_URL".to_owned(), url.clone()));
+        }
+        if let Some(file) = &self.config.proofing.policy_file {
+            env.push(("IDPROOF_PROOFING__POLICY_FILE".to_owned(), file.display().to_string()));
+        }
         if let Some(failpoint) = failpoint {
             env.push(("IDPROOF_WORKER__FAILPOINT".to_owned(), failpoint.to_owned()));
         }

@@ -1,0 +1,239 @@
+//! The immigration step and the decision against the sandbox registry, started in process: a
+//! lawful stay confirmed and decided, an overstay sent to an officer, a person the registry does
+//! not know, and a registry that fails once (asked again) or keeps failing (flagged after its
+//! attempts). The worker is a real `idproof worker` process calling the sandbox over HTTP.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use idproof_immigration_sandbox::{
+    ADMIN_TOKEN_HEADER, Person, RunningSandbox, SandboxConfig, seed::demo_people,
+};
+use idproof_proofing::{ApplicationId, ClientId, EvidenceKind, SystemClock};
+use idproof_store::NewEvidence;
+use idproof_workflows::{EvidenceSubmitted, ProofingWorkflow};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use temporalio_client::WorkflowSignalOptions;
+
+use crate::support::{Backend, TestApp, on_both_databases};
+
+const T1: &str = r#"{"purpose":"digital_id","tier":"t1","channel":"self_service"}"#;
+const ADMIN: &str = "sandbox-admin";
+
+async fn sandbox() -> RunningSandbox {
+    let config = SandboxConfig {
+        as_of: Some(chrono::Utc::now().date_naive()),
+        admin_token: Some(ADMIN.to_owned()),
+        ..SandboxConfig::ephemeral()
+    };
+    idproof_immigration_sandbox::start(config, Arc::new(SystemClock), std::future::pending())
+        .await
+        .unwrap()
+}
+
+fn demo(sandbox: &RunningSandbox, record_id: &str) -> Person {
+    demo_people(sandbox.plan)
+        .into_iter()
+        .find(|person| person.record.record_id == record_id)
+        .unwrap()
+}
+
+/// The service, its worker calling `sandbox` with three quick attempts.
+async fn app(backend: Backend, sandbox: &RunningSandbox) -> TestApp {
+    let base_url = sandbox.base_url();
+    TestApp::spawn_with(backend, move |config| {
+        config.immigration.base_url = Some(base_url);
+        config.proofing.registry_attempts = 3;
+        config.proofing.registry_first_retry_ms = 100;
+        config.proofing.registry_longest_retry_ms = 200;
+    })
+    .await
+}
+
+async fn admin(sandbox: &RunningSandbox, method: Method, path: &str, body: Option<Value>) -> Value {
+    let mut request = reqwest::Client::new()
+        .request(method, format!("{}/admin{path}", sandbox.base_url()))
+        .header(ADMIN_TOKEN_HEADER, ADMIN);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let answer = request.send().await.unwrap();
+    assert!(answer.status().is_success(), "{}", answer.status());
+    answer.json().await.unwrap()
+}
+
+/// An application whose page is `lines`, typed.
+async fn application_with_page(app: &TestApp, lines: &[&str]) -> String {
+    let id = app.create_application(T1).await["id"].as_str().unwrap().to_owned();
+    let path = format!("/v1/applications/{id}/mrz");
+    let body = json!({ "lines": lines }).to_string();
+    let (status, _, answer) =
+        app.request(Method::POST, &path, Some(&app.api_key), Some(&body), &[]).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{answer}");
+    id
+}
+
+/// The mobile number, which has no verifier yet: stored and signalled as its endpoint will.
+async fn give_mobile_number(app: &TestApp, id: &str) {
+    let application_id = ApplicationId::from(uuid::Uuid::parse_str(id).unwrap());
+    let client = app.store.authenticate(&app.api_key).await.unwrap().unwrap();
+    let evidence = NewEvidence {
+        application_id,
+        submitted_by: ClientId::from(client.id),
+        kind: EvidenceKind::MobileNumber,
+        content_type: "text/plain".to_owned(),
+        content: b"+66812345678".to_vec(),
+        delete_after: None,
+    };
+    let evidence_id = app.store.store_evidence(evidence, chrono::Utc::now()).await.unwrap();
+    let handle = app.temporal.get_workflow_handle::<ProofingWorkflow>(id.to_owned());
+    let signal = EvidenceSubmitted { kind: EvidenceKind::MobileNumber, evidence_id };
+    handle
+        .signal(ProofingWorkflow::submit_evidence, signal, WorkflowSignalOptions::default())
+        .await
+        .unwrap();
+}
+
+/// Waits for the verdict of `step`.
+async fn step(app: &TestApp, id: &str, name: &str) -> (String, String) {
+    for _ in 0..150 {
+        let application = app.get_application(id).await;
+        let found = application["steps"].as_array().unwrap().iter().find(|s| s["step"] == name);
+        if let Some(step) = found {
+            let text = |key: &str| step[key].as_str().unwrap().to_owned();
+            return (text("verdict"), text("reason"));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("no {name} verdict\n{}", app.worker_logs());
+}
+
+fn rule<'a>(decision: &'a Value, id: &str) -> &'a Value {
+    decision["rules"].as_array().unwrap().iter().find(|rule| rule["rule"] == id).unwrap()
+}
+
+on_both_databases! {
+    async fn a_lawful_stay_is_confirmed_and_the_policy_decides_with_its_rules(backend: Backend) {
+        let sandbox = sandbox().await;
+        let person = demo(&sandbox, "IMM-DEMO-03");
+        assert_eq!(person.record.visa_category.code(), "non_b");
+        let app = app(backend, &sandbox).await;
+        let lines = person.mrz();
+
+        let id = application_with_page(&app, &[&lines[0], &lines[1]]).await;
+        let immigration = step(&app, &id, "immigration").await;
+        give_mobile_number(&app, &id).await;
+        let decided = app.wait_for_status(&id, "in_review", Duration::from_secs(30)).await;
+
+        assert_eq!(immigration, ("passed".to_owned(), "stay_lawful".to_owned()));
+        let decision = &decided["decision"];
+        assert_eq!(decision["user_group"], "investor", "{decision}");
+        assert_eq!(rule(decision, "stay.lawful")["held"], true, "{decision}");
+        assert_eq!(rule(decision, "category.known")["held"], true, "{decision}");
+        // The mobile number is not yet bound by a code, so no tier is reached and the flagged
+        // mobile step sends the case to an officer.
+        assert_eq!(decision["tier"], Value::Null, "{decision}");
+        assert_eq!(step(&app, &id, "decision").await, ("flagged".to_owned(), "no_automatic_verifier".to_owned()));
+        app.stop().await;
+    }
+
+    async fn an_overstay_goes_to_an_officer_and_reaches_no_tier(backend: Backend) {
+        let sandbox = sandbox().await;
+        let person = demo(&sandbox, "IMM-DEMO-11");
+        let app = app(backend, &sandbox).await;
+        let lines = person.mrz();
+
+        let id = application_with_page(&app, &[&lines[0], &lines[1]]).await;
+        let immigration = step(&app, &id, "immigration").await;
+        give_mobile_number(&app, &id).await;
+        let decided = app.wait_for_status(&id, "in_review", Duration::from_secs(30)).await;
+
+        assert_eq!(immigration, ("flagged".to_owned(), "stay.overstayed".to_owned()));
+        let decision = &decided["decision"];
+        assert_eq!(decision["tier"], Value::Null);
+        let codes: Vec<&str> = decision["flags"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+        assert!(codes.contains(&"stay.overstayed"), "{decision}");
+        assert_eq!(step(&app, &id, "decision").await, ("flagged".to_owned(), "stay.overstayed".to_owned()));
+        app.stop().await;
+    }
+
+    async fn a_person_the_registry_does_not_know_fails_the_step(backend: Backend) {
+        let sandbox = sandbox().await;
+        // A demo person's passport with a number the registry never issued a stay to.
+        let mut passport = demo(&sandbox, "IMM-DEMO-03").document;
+        passport.document_number = "ZX0000001".to_owned();
+        let unknown = reqwest::Client::new()
+            .post(format!("{}/v1/stay-records/lookup", sandbox.base_url()))
+            .json(&json!({
+                "nationality": passport.nationality,
+                "document_number": passport.document_number,
+                "date_of_birth": passport.birth_date,
+            }))
+            .send().await.unwrap();
+        assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+        let app = app(backend, &sandbox).await;
+        let lines = idproof_test_passports::zone::lines(&passport);
+
+        let id = application_with_page(&app, &[&lines[0], &lines[1]]).await;
+
+        assert_eq!(step(&app, &id, "immigration").await, ("failed".to_owned(), "record_not_found".to_owned()));
+        app.stop().await;
+    }
+
+    async fn a_registry_that_fails_once_is_asked_again(backend: Backend) {
+        let sandbox = sandbox().await;
+        let person = demo(&sandbox, "IMM-DEMO-03");
+        admin(&sandbox, Method::PUT, "/faults", Some(json!({"fault": "error", "count": 1}))).await;
+        let app = app(backend, &sandbox).await;
+        let lines = person.mrz();
+
+        let id = application_with_page(&app, &[&lines[0], &lines[1]]).await;
+
+        assert_eq!(step(&app, &id, "immigration").await, ("passed".to_owned(), "stay_lawful".to_owned()));
+        assert_eq!(admin(&sandbox, Method::GET, "/faults", None).await, Value::Null, "the fault was met");
+        app.stop().await;
+    }
+
+    async fn a_registry_that_keeps_failing_flags_the_case_after_its_attempts(backend: Backend) {
+        let sandbox = sandbox().await;
+        let person = demo(&sandbox, "IMM-DEMO-03");
+        admin(&sandbox, Method::PUT, "/faults", Some(json!({"fault": "error", "count": 10}))).await;
+        let app = app(backend, &sandbox).await;
+        let lines = person.mrz();
+
+        let id = application_with_page(&app, &[&lines[0], &lines[1]]).await;
+        let immigration = step(&app, &id, "immigration").await;
+
+        assert_eq!(immigration, ("flagged".to_owned(), "registry.unavailable".to_owned()));
+        let armed = admin(&sandbox, Method::GET, "/faults", None).await;
+        assert_eq!(armed["remaining"], 7, "three attempts, then no more: {armed}");
+        app.stop().await;
+    }
+}
+
+#[test]
+fn a_worker_refuses_a_policy_file_that_does_not_check() {
+    let dir = idproof_testkit::temp_dir("policy-start").unwrap();
+    let file = dir.join("broken.toml");
+    let shipped =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policy/idproof.toml"))
+            .unwrap();
+    let broken = shipped.replacen("group = \"investor\"", "group = \"investors\"", 1);
+    assert_ne!(broken, shipped);
+    std::fs::write(&file, &broken).unwrap();
+    let line = broken.lines().position(|line| line.contains("\"investors\"")).unwrap() + 1;
+
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_idproof"))
+        .arg("worker")
+        .env("IDPROOF_PROOFING__POLICY_FILE", &file)
+        .env("IDPROOF_TEMPORAL__ADDRESS", "http://127.0.0.1:1")
+        .env("IDPROOF_DATABASE__URL", "sqlite:///nonexistent/never-opened.sqlite")
+        .output()
+        .unwrap();
+
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains(&format!("broken.toml:{line}:")), "{stderr}");
+    assert!(stderr.contains("policy.unknown_group"), "{stderr}");
+}
