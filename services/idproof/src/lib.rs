@@ -5,6 +5,7 @@
 pub mod chip_cli;
 pub mod config;
 pub mod dev;
+pub mod explain_cli;
 pub mod passport_cli;
 pub mod policy_cli;
 pub mod sandbox_cli;

@@ -5,8 +5,8 @@ use std::{path::PathBuf, time::Duration};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use idproof::{
-    chip_cli, config::Config, dev, passport_cli, policy_cli, sandbox_cli, telemetry, trust_cli,
-    wiring,
+    chip_cli, config::Config, dev, explain_cli, passport_cli, policy_cli, sandbox_cli, telemetry,
+    trust_cli, wiring,
 };
 use idproof_api::Scope;
 use idproof_proofing::{Clock, SystemClock};
@@ -127,13 +127,23 @@ async fn main() -> anyhow::Result<()> {
             println!("{text}");
             std::process::exit(status);
         }
-        Command::Policy { command } => std::process::exit(policy_cli::run(command)),
+        Command::Policy { command: command @ policy_cli::PolicyCommand::Check { .. } } => {
+            std::process::exit(policy_cli::run(command))
+        }
         _ => {}
     }
 
     let mut config = Config::load(cli.config.as_deref())?;
     telemetry::init(&config.log);
     match cli.command {
+        Command::Policy {
+            command: policy_cli::PolicyCommand::Explain { application_id, json },
+        } => {
+            let store = wiring::open_store(&config).await?;
+            let (text, status) = explain_cli::explain(&store, &application_id, json).await?;
+            println!("{text}");
+            std::process::exit(status);
+        }
         Command::Openapi | Command::Passport { .. } | Command::Policy { .. } => Ok(()),
         Command::Migrate => {
             wiring::migrate(&config).await?;

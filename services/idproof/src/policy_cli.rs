@@ -16,11 +16,23 @@ pub enum PolicyCommand {
         /// The policy file (TOML, 1 MiB at most).
         file: PathBuf,
     },
+    /// Explain the decision on an application: tier, validity, flags, each rule applied and
+    /// the steps it rested on. Exits 1 when it is not decided yet, 2 when there is no such
+    /// application.
+    Explain {
+        /// The application's id.
+        application_id: String,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
-/// Runs a policy command, printing its answer; the exit status.
+/// Runs `policy check`, printing its answer; the exit status. `policy explain` needs the
+/// database and runs through [`crate::explain_cli::explain`].
 pub fn run(command: &PolicyCommand) -> i32 {
     match command {
+        PolicyCommand::Explain { .. } => 2,
         PolicyCommand::Check { file } => match check(file) {
             Ok(summary) => {
                 print!("{summary}");

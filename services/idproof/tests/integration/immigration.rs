@@ -109,6 +109,20 @@ async fn step(app: &TestApp, id: &str, name: &str) -> (String, String) {
     panic!("no {name} verdict\n{}", app.worker_logs());
 }
 
+/// `idproof policy explain ARGS` against the app's database: its output and exit status.
+fn explain(app: &TestApp, args: &[&str]) -> (String, Option<i32>) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_idproof"))
+        .args(["policy", "explain"])
+        .args(args)
+        .env("IDPROOF_DATABASE__URL", &app.config.database.url)
+        .env("IDPROOF_EVIDENCE__CURRENT_KEY_ID", "test")
+        .env("IDPROOF_EVIDENCE__KEYS__TEST", &app.config.evidence.keys["test"])
+        .env("IDPROOF_LOG__FILTER", "warn")
+        .output()
+        .unwrap();
+    (String::from_utf8_lossy(&output.stdout).into_owned(), output.status.code())
+}
+
 fn rule<'a>(decision: &'a Value, id: &str) -> &'a Value {
     decision["rules"].as_array().unwrap().iter().find(|rule| rule["rule"] == id).unwrap()
 }
@@ -135,6 +149,17 @@ on_both_databases! {
         // mobile step sends the case to an officer.
         assert_eq!(decision["tier"], Value::Null, "{decision}");
         assert_eq!(step(&app, &id, "decision").await, ("flagged".to_owned(), "no_automatic_verifier".to_owned()));
+
+        let (explained, status) = explain(&app, &[&id, "--json"]);
+        assert_eq!(status, Some(0), "{explained}");
+        let explained: Value = serde_json::from_str(&explained).unwrap();
+        assert_eq!(explained["decision"]["user_group"], "investor");
+        assert_eq!(explained["decision"]["rules"], decision["rules"]);
+        let (table, _) = explain(&app, &[&id]);
+        assert!(table.contains("stay.lawful") && table.contains("held"), "{table}");
+        assert!(!table.contains(&person.record.surname), "the explanation names the person: {table}");
+        let (_, unknown) = explain(&app, &[&uuid::Uuid::new_v4().to_string()]);
+        assert_eq!(unknown, Some(2));
         app.stop().await;
     }
 
