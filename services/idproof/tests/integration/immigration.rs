@@ -16,6 +16,9 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use temporalio_client::WorkflowSignalOptions;
 
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
 use crate::support::{Backend, TestApp, on_both_databases};
 
 const T1: &str = r#"{"purpose":"digital_id","tier":"t1","channel":"self_service"}"#;
@@ -233,6 +236,62 @@ on_both_databases! {
         assert_eq!(immigration, ("flagged".to_owned(), "registry.unavailable".to_owned()));
         let armed = admin(&sandbox, Method::GET, "/faults", None).await;
         assert_eq!(armed["remaining"], 7, "three attempts, then no more: {armed}");
+        app.stop().await;
+    }
+}
+
+/// A registry stood in by wiremock answering every lookup with `answer`; the service's worker
+/// calls it with three quick attempts and a 500 ms timeout.
+async fn app_with_registry_answering(
+    backend: Backend,
+    answer: ResponseTemplate,
+) -> (TestApp, MockServer) {
+    let registry = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/stay-records/lookup"))
+        .respond_with(answer)
+        .mount(&registry)
+        .await;
+    let base_url = registry.uri();
+    let app = TestApp::spawn_with(backend, move |config| {
+        config.immigration.base_url = Some(base_url);
+        config.immigration.request_timeout_ms = 500;
+        config.proofing.registry_attempts = 3;
+        config.proofing.registry_first_retry_ms = 100;
+        config.proofing.registry_longest_retry_ms = 200;
+    })
+    .await;
+    (app, registry)
+}
+
+async fn lookups(registry: &MockServer) -> usize {
+    registry.received_requests().await.unwrap_or_default().len()
+}
+
+on_both_databases! {
+    async fn a_registry_answer_that_does_not_read_is_flagged_at_once(backend: Backend) {
+        let sandbox = sandbox().await;
+        let lines = demo(&sandbox, "IMM-DEMO-03").mrz();
+        let garbled = ResponseTemplate::new(200).insert_header("content-type", "application/json").set_body_string("{\"match\": \"matched\", \"record\": ");
+        let (app, registry) = app_with_registry_answering(backend, garbled).await;
+
+        let id = application_with_page(&app, &[&lines[0], &lines[1]]).await;
+
+        assert_eq!(step(&app, &id, "immigration").await, ("flagged".to_owned(), "registry.unexpected_answer".to_owned()));
+        assert_eq!(lookups(&registry).await, 1, "an answer that does not read is not asked again");
+        app.stop().await;
+    }
+
+    async fn a_registry_slower_than_its_timeout_is_asked_again_then_flagged(backend: Backend) {
+        let sandbox = sandbox().await;
+        let lines = demo(&sandbox, "IMM-DEMO-03").mrz();
+        let slow = ResponseTemplate::new(200).set_delay(Duration::from_secs(3));
+        let (app, registry) = app_with_registry_answering(backend, slow).await;
+
+        let id = application_with_page(&app, &[&lines[0], &lines[1]]).await;
+
+        assert_eq!(step(&app, &id, "immigration").await, ("flagged".to_owned(), "registry.unavailable".to_owned()));
+        assert_eq!(lookups(&registry).await, 3);
         app.stop().await;
     }
 }

@@ -200,6 +200,8 @@ impl TestApp {
         }
         if let Some(url) = &self.config.immigration.base_url {
             env.push(("IDPROOF_IMMIGRATION__BASE_URL".to_owned(), url.clone()));
+            let timeout = self.config.immigration.request_timeout_ms.to_string();
+            env.push(("IDPROOF_IMMIGRATION__REQUEST_TIMEOUT_MS".to_owned(), timeout));
         }
         if let Some(file) = &self.config.proofing.policy_file {
             env.push(("IDPROOF_PROOFING__POLICY_FILE".to_owned(), file.display().to_string()));
