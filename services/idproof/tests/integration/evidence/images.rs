@@ -142,8 +142,9 @@ on_both_databases! {
         assert_eq!((step["attempt"].as_i64(), step["reason"].as_str()), (Some(1), Some("mrz_valid")));
         let steps = app.get_application(&id).await["steps"].clone();
         let steps: Vec<&str> = steps.as_array().unwrap().iter().map(|s| s["step"].as_str().unwrap()).collect();
-        // The page read, the registry is asked next (none is configured here).
-        assert_eq!(steps, ["intake", "mrz", "immigration"], "{}", json!(steps));
+        // One MRZ verdict only; the registry may already have been asked after it.
+        assert_eq!(&steps[..2], ["intake", "mrz"], "{}", json!(steps));
+        assert_eq!(steps.iter().filter(|step| **step == "mrz").count(), 1, "{}", json!(steps));
         app.stop().await;
     }
 }
