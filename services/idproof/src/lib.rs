@@ -8,6 +8,7 @@ pub mod dev;
 pub mod passport_cli;
 pub mod policy_cli;
 pub mod sandbox_cli;
+pub mod stay_poll;
 pub mod telemetry;
 pub mod trust_cli;
 pub mod wiring;
