@@ -9,7 +9,7 @@ use idproof_proofing::{
     ApplicationId, ApplicationStatus, Clock, EvidenceId, EvidenceKind, EvidencePlan, PlanError,
     Step, StepOutcome, Verdict,
 };
-use idproof_store::{StepWrite, Store, StoreError};
+use idproof_store::{PersonIndexKey, StepWrite, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use temporalio_common::error::ApplicationFailure;
 use temporalio_macros::activities;
@@ -44,6 +44,9 @@ pub struct ProofingActivities {
     pub(crate) registry: Option<Arc<RegistryClient>>,
     /// The policy that decides tiers.
     pub(crate) policy: Arc<Policy>,
+    /// The key of the person index; without one, no application is indexed and stay changes
+    /// find none.
+    pub(crate) person_index: Option<PersonIndexKey>,
 }
 
 /// What intake decided.
@@ -107,12 +110,27 @@ impl ProofingActivities {
         policy: Arc<Policy>,
         failpoint: Option<Failpoint>,
     ) -> Self {
-        Self { store, clock, failpoint, anchors: Arc::default(), registry: None, policy }
+        Self {
+            store,
+            clock,
+            failpoint,
+            anchors: Arc::default(),
+            registry: None,
+            policy,
+            person_index: None,
+        }
     }
 
     /// The activities with the immigration registry they look stays up in.
     pub fn with_registry(mut self, registry: RegistryClient) -> Self {
         self.registry = Some(Arc::new(registry));
+        self
+    }
+
+    /// The activities indexing each application's person under `key`, so that the registry's
+    /// stay changes find the applications they concern.
+    pub fn with_person_index(mut self, key: PersonIndexKey) -> Self {
+        self.person_index = Some(key);
         self
     }
 

@@ -16,7 +16,7 @@ mod service_steps;
 pub use activities::{Failpoint, ProofingActivities};
 pub use messages::{
     CancelReason, DecisionOutcome, EvidenceSubmitted, ProofingInput, ProofingOutcome,
-    RegistryRetry, ServiceStep,
+    RegistryRetry, ServiceStep, StayChanged,
 };
 pub use proofing::ProofingWorkflow;
 

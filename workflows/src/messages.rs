@@ -63,6 +63,17 @@ pub struct EvidenceSubmitted {
     pub evidence_id: EvidenceId,
 }
 
+/// Sent when the immigration registry reports a change to the stay of the application's person.
+/// Only the change's position in the registry's feed and its kind: never the person.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StayChanged {
+    /// The contract's kind code: `entered`, `extended`, `departed`, `overstayed`, `barred`, or
+    /// one the contract added since.
+    pub kind: String,
+    /// The change's cursor in the registry's feed, which identifies it.
+    pub cursor: u64,
+}
+
 /// Why an application is being cancelled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

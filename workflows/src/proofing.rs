@@ -20,7 +20,8 @@ use temporalio_sdk::{
 use crate::{
     activities::{JudgeEvidence, ProofingActivities, RecordVerdict},
     messages::{
-        CancelReason, EvidenceSubmitted, ProofingInput, ProofingOutcome, RegistryRetry, ServiceStep,
+        CancelReason, EvidenceSubmitted, ProofingInput, ProofingOutcome, RegistryRetry,
+        ServiceStep, StayChanged,
     },
 };
 
@@ -38,11 +39,13 @@ pub struct ProofingWorkflow {
     stay_checked: bool,
     /// Attempts per step so far; the next attempt's number is one more.
     attempts: BTreeMap<Step, i32>,
+    /// The latest stay change the registry reported and the workflow has not acted on yet.
+    stay_change: Option<StayChanged>,
 }
 
 /// What ended a wait for evidence.
 enum Wake {
-    /// Evidence is pending.
+    /// Evidence is pending, or the registry reported a stay change.
     Evidence,
     /// Nothing arrived within the idle timeout.
     Idle,
@@ -90,6 +93,12 @@ impl ProofingWorkflow {
 
             judge_pending_evidence(ctx, &input, &timeouts).await?;
 
+            // A new stay makes the registry's earlier answer stale: ask again, now if the page
+            // was read, else once it is.
+            if ctx.state_mut(|s| s.stay_change.take()).is_some() {
+                ctx.state_mut(|s| s.stay_checked = false);
+            }
+
             let ask_registry =
                 plan.immigration_check && ctx.state(|s| !s.stay_checked && page_read(&s.verdicts));
             if ask_registry {
@@ -127,6 +136,16 @@ impl ProofingWorkflow {
     #[signal]
     pub fn cancel(&mut self, _ctx: &mut SyncWorkflowContext<Self>, reason: CancelReason) {
         self.cancel.get_or_insert(reason);
+    }
+
+    /// The registry reports a change to the stay of the application's person.
+    ///
+    /// TODO: once digital IDs are issued, a change that reaches an application whose workflow
+    /// has ended must extend or revoke the ID issued from it; until then only applications
+    /// still waiting for evidence act on a change, by asking the registry again.
+    #[signal]
+    pub fn stay_changed(&mut self, _ctx: &mut SyncWorkflowContext<Self>, change: StayChanged) {
+        self.stay_change = Some(change);
     }
 
     /// How many evidence submissions wait to be judged.
@@ -211,7 +230,9 @@ async fn wait_for_evidence(ctx: &mut WorkflowContext<ProofingWorkflow>, idle: Du
     let idle_token = ctx.cancellation_token().child_token();
     let timer = TimerOptions::builder(idle).cancellation_token(idle_token.clone()).build();
     let woken_by_message = select! {
-        waited = ctx.wait_condition(|s| !s.pending.is_empty() || s.cancel.is_some()) => {
+        waited = ctx.wait_condition(|s| {
+            !s.pending.is_empty() || s.cancel.is_some() || s.stay_change.is_some()
+        }) => {
             waited.is_ok()
         }
         _ = ctx.timer(timer) => false,

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use idproof_immigration::{LookupOutcome, RegistryError};
+use idproof_immigration::{LookupOutcome, LookupRequest, RegistryError};
 use idproof_proofing::{ApplicationId, EvidenceId, EvidenceKind, Step, StepOutcome, Verdict};
 use idproof_store::{NewEvidence, StepWrite};
 use temporalio_common::error::ApplicationFailure;
@@ -49,6 +49,7 @@ impl ProofingActivities {
         let Some(request) = lookup_request(&page) else {
             return Ok(flagged("registry.question_incomplete"));
         };
+        self.index_person(application_id, &request).await?;
         let Some(registry) = &self.registry else {
             tracing::warn!(%application_id, "no immigration registry is configured");
             return Ok(flagged("registry.not_configured"));
@@ -71,6 +72,20 @@ impl ProofingActivities {
         let sealed = SealedStay { matching, record };
         let evidence_id = self.seal_stay(application_id, &sealed).await?;
         Ok((outcome, Some(evidence_id)))
+    }
+
+    /// Records the keyed hash of the person asked about, so that the registry's changes to
+    /// their stay find this application.
+    async fn index_person(
+        &self,
+        application_id: ApplicationId,
+        request: &LookupRequest,
+    ) -> Result<(), ActivityError> {
+        let Some(key) = &self.person_index else {
+            return Ok(());
+        };
+        let person = key.hash(request.nationality.as_str(), request.document_number.as_str());
+        self.store.index_person(application_id, &person, self.clock.now()).await.map_err(classify)
     }
 
     async fn seal_stay(

@@ -17,6 +17,8 @@ pub enum Scope {
     ApplicationsCancel,
     /// Submit evidence to the client's own applications.
     EvidenceSubmit,
+    /// Report the immigration registry's stay changes: the registry's own key.
+    RegistryNotify,
 }
 
 impl Scope {
@@ -26,6 +28,7 @@ impl Scope {
         Scope::ApplicationsRead,
         Scope::ApplicationsCancel,
         Scope::EvidenceSubmit,
+        Scope::RegistryNotify,
     ];
 
     /// The scope's name as stored with a key.
@@ -35,6 +38,7 @@ impl Scope {
             Scope::ApplicationsRead => "applications:read",
             Scope::ApplicationsCancel => "applications:cancel",
             Scope::EvidenceSubmit => "evidence:submit",
+            Scope::RegistryNotify => "registry:notify",
         }
     }
 

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use idproof_proofing::ApplicationId;
 use idproof_workflows::{
-    CancelReason, EvidenceSubmitted, ProofingInput, ProofingWorkflow, RegistryRetry,
+    CancelReason, EvidenceSubmitted, ProofingInput, ProofingWorkflow, RegistryRetry, StayChanged,
 };
 use temporalio_client::{
     Client, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowSignalOptions,
@@ -104,6 +104,21 @@ impl WorkflowEngine {
             self.client.get_workflow_handle::<ProofingWorkflow>(application_id.to_string());
         let signalled = handle
             .signal(ProofingWorkflow::submit_evidence, evidence, WorkflowSignalOptions::default())
+            .await;
+        signal_outcome(signalled)
+    }
+
+    /// Tells the application's workflow that the registry reported a change to its person's
+    /// stay. The signal carries the change's kind and cursor, never the person.
+    pub async fn stay_changed(
+        &self,
+        application_id: ApplicationId,
+        change: StayChanged,
+    ) -> Result<(), EngineError> {
+        let handle =
+            self.client.get_workflow_handle::<ProofingWorkflow>(application_id.to_string());
+        let signalled = handle
+            .signal(ProofingWorkflow::stay_changed, change, WorkflowSignalOptions::default())
             .await;
         signal_outcome(signalled)
     }

@@ -12,7 +12,9 @@ mod health;
 mod metrics;
 mod middleware;
 mod problem;
+mod registry;
 mod state;
+mod stay_changes;
 mod views;
 
 use poem::{Endpoint, EndpointExt, Route};
@@ -23,6 +25,7 @@ pub use engine::{EngineError, WorkflowEngine};
 pub use metrics::Metrics;
 pub use problem::{ApiError, PROBLEM_JSON, Problem};
 pub use state::ApiState;
+pub use stay_changes::{StayChangeError, StayChangeReceipt, StayChangeReceiver};
 
 use applications::ApplicationsApi;
 use chip::ChipApi;
@@ -31,11 +34,13 @@ use evidence::EvidenceApi;
 use health::OpsApi;
 pub use middleware::REQUEST_ID_HEADER;
 use middleware::{BodyLimits, RequestContext};
+use registry::RegistryApi;
 
 /// The OpenAPI service: every documented operation.
-pub fn openapi_service() -> OpenApiService<(ApplicationsApi, EvidenceApi, ChipApi, OpsApi), ()> {
+pub fn openapi_service()
+-> OpenApiService<(ApplicationsApi, EvidenceApi, ChipApi, RegistryApi, OpsApi), ()> {
     OpenApiService::new(
-        (ApplicationsApi, EvidenceApi, ChipApi, OpsApi),
+        (ApplicationsApi, EvidenceApi, ChipApi, RegistryApi, OpsApi),
         "idproof",
         env!("CARGO_PKG_VERSION"),
     )

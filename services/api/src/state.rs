@@ -5,7 +5,7 @@ use std::{sync::Arc, time::Duration};
 use idproof_proofing::Clock;
 use idproof_store::Store;
 
-use crate::{engine::WorkflowEngine, metrics::Metrics};
+use crate::{engine::WorkflowEngine, metrics::Metrics, stay_changes::StayChangeReceiver};
 
 /// The API's dependencies, handed to each request.
 #[derive(Clone)]
@@ -27,4 +27,6 @@ pub struct ApiState {
     pub image_readers: Arc<tokio::sync::Semaphore>,
     /// How long `/readyz` waits for each dependency.
     pub readiness_timeout: Duration,
+    /// Acts on the stay changes the registry pushes.
+    pub stay_changes: StayChangeReceiver,
 }

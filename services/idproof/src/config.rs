@@ -37,6 +37,25 @@ pub struct Config {
     pub immigration: ImmigrationConfig,
     /// The sandbox registry that `idproof immigration-sandbox` and `idproof dev` run.
     pub immigration_sandbox: ImmigrationSandboxConfig,
+    /// How the worker reads the registry's feed of stay changes.
+    pub stay_changes: StayChangesConfig,
+}
+
+/// How the worker reads the registry's feed of stay changes. Pushed changes arrive at
+/// `POST /v1/registry/stay-changes` whatever this says; the feed catches what a push missed.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StayChangesConfig {
+    /// Whether the worker polls the feed; it does only when a registry is configured.
+    pub poll_enabled: bool,
+    /// The pause between two reads of the feed, in seconds.
+    pub poll_interval_secs: u64,
+}
+
+impl Default for StayChangesConfig {
+    fn default() -> Self {
+        Self { poll_enabled: true, poll_interval_secs: 60 }
+    }
 }
 
 /// The database.
@@ -126,6 +145,10 @@ pub struct EvidenceConfig {
     /// The largest image of a passport's data page taken, in bytes. Other bodies keep
     /// `http.body_limit_bytes`.
     pub image_limit_bytes: usize,
+    /// The key (32 bytes of base64) of the person index, which finds the applications a stay
+    /// change concerns. When unset it is derived from the current evidence key; set it before
+    /// rotating that key, or older applications drop out of the index.
+    pub person_index_key: Option<String>,
 }
 
 impl Default for EvidenceConfig {
@@ -134,6 +157,7 @@ impl Default for EvidenceConfig {
             current_key_id: String::new(),
             keys: BTreeMap::new(),
             image_limit_bytes: 10 * 1024 * 1024,
+            person_index_key: None,
         }
     }
 }
@@ -232,6 +256,8 @@ pub struct ImmigrationSandboxConfig {
     pub as_of: Option<chrono::NaiveDate>,
     /// Where each new stay change is pushed, if anywhere.
     pub callback_url: Option<String>,
+    /// The `X-Api-Key` sent with each push: a key with the `registry:notify` scope.
+    pub callback_api_key: Option<String>,
     /// The `X-Admin-Token` its admin routes want; a random one per start when none.
     pub admin_token: Option<String>,
     /// The largest request body it takes, in bytes.
@@ -247,6 +273,7 @@ impl Default for ImmigrationSandboxConfig {
             seed: sandbox.seed,
             as_of: sandbox.as_of,
             callback_url: sandbox.callback_url,
+            callback_api_key: sandbox.callback_api_key,
             admin_token: sandbox.admin_token,
             body_limit_bytes: sandbox.body_limit_bytes,
         }
@@ -285,6 +312,7 @@ impl Default for Config {
             dev: DevConfig { data_dir: PathBuf::from(".idproof") },
             immigration: ImmigrationConfig::default(),
             immigration_sandbox: ImmigrationSandboxConfig::default(),
+            stay_changes: StayChangesConfig::default(),
         }
     }
 }
@@ -344,6 +372,11 @@ impl Config {
                     "immigration.base_url {url:?} is not an http or https URL"
                 )));
             }
+        }
+        if self.stay_changes.poll_interval_secs == 0 {
+            return Err(ConfigError::Value(
+                "stay_changes.poll_interval_secs must be at least 1".into(),
+            ));
         }
         self.failpoint()?;
         Ok(())

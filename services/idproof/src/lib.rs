@@ -9,6 +9,7 @@ pub mod explain_cli;
 pub mod passport_cli;
 pub mod policy_cli;
 pub mod sandbox_cli;
+pub mod stay_poll;
 pub mod telemetry;
 pub mod trust_cli;
 pub mod wiring;

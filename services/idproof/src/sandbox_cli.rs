@@ -50,6 +50,7 @@ pub fn sandbox_config(config: &Config, args: &SandboxArgs) -> SandboxConfig {
         seed: args.seed.unwrap_or(keys.seed),
         as_of: args.as_of.or(keys.as_of),
         callback_url: args.callback_url.clone().or_else(|| keys.callback_url.clone()),
+        callback_api_key: keys.callback_api_key.clone(),
         admin_token: keys.admin_token.clone(),
         body_limit_bytes: keys.body_limit_bytes,
     }

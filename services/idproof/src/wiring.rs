@@ -3,11 +3,11 @@
 use std::{net::SocketAddr, path::Path, sync::Arc, time::Duration};
 
 use anyhow::Context;
-use idproof_api::{ApiState, Metrics, WorkflowEngine};
+use idproof_api::{ApiState, Metrics, StayChangeReceiver, WorkflowEngine};
 use idproof_immigration::RegistryClient;
 use idproof_policy::Policy;
 use idproof_proofing::{Clock, SystemClock};
-use idproof_store::{EvidenceCipher, Store};
+use idproof_store::{EvidenceCipher, PersonIndexKey, Store};
 use idproof_workflows::{ProofingActivities, ProofingWorkflow};
 use poem::{
     Server,
@@ -28,6 +28,35 @@ pub fn evidence_cipher(config: &Config) -> anyhow::Result<EvidenceCipher> {
         "evidence keys are not usable: set evidence.current_key_id and evidence.keys.<id> \
          (32 bytes of base64)",
     )
+}
+
+/// The key of the person index: `evidence.person_index_key`, or one derived from the current
+/// evidence key.
+pub fn person_index_key(config: &Config) -> anyhow::Result<PersonIndexKey> {
+    let evidence = &config.evidence;
+    let key = match &evidence.person_index_key {
+        Some(key) => PersonIndexKey::from_base64("person_index_key", key),
+        None => {
+            let current = evidence.keys.get(&evidence.current_key_id).with_context(|| {
+                format!("evidence key {:?} is not configured", evidence.current_key_id)
+            })?;
+            PersonIndexKey::derived_from_evidence_key(&evidence.current_key_id, current)
+        }
+    };
+    key.context(
+        "the person index key is not usable: evidence.person_index_key takes 32 bytes of base64",
+    )
+}
+
+/// Starts and signals proofing workflows as configured.
+fn workflow_engine(config: &Config, client: Client) -> WorkflowEngine {
+    WorkflowEngine::new(
+        client,
+        config.temporal.task_queue.clone(),
+        Duration::from_secs(config.proofing.idle_timeout_secs),
+        Duration::from_secs(config.proofing.step_timeout_secs),
+    )
+    .with_registry_retry(config.proofing.registry_retry())
 }
 
 /// Connects to the database and applies pending migrations.
@@ -111,17 +140,19 @@ pub async fn start_api(
     client: Client,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<RunningApi> {
-    let engine = WorkflowEngine::new(
-        client,
-        config.temporal.task_queue.clone(),
-        Duration::from_secs(config.proofing.idle_timeout_secs),
-        Duration::from_secs(config.proofing.step_timeout_secs),
-    )
-    .with_registry_retry(config.proofing.registry_retry());
+    let engine = workflow_engine(config, client);
+    let clock = Arc::new(SystemClock) as Arc<dyn Clock>;
+    let stay_changes = StayChangeReceiver::new(
+        store.clone(),
+        engine.clone(),
+        person_index_key(config)?,
+        Arc::clone(&clock),
+    );
     let state = ApiState {
         store,
         engine,
-        clock: Arc::new(SystemClock) as Arc<dyn Clock>,
+        clock,
+        stay_changes,
         metrics: Metrics::new().context("failed to register metrics")?,
         body_limit: config.http.body_limit_bytes,
         image_limit: config.evidence.image_limit_bytes,
@@ -170,15 +201,26 @@ pub async fn run_worker(
 ) -> anyhow::Result<()> {
     let runtime = Runtime::from_current_tokio(RuntimeOptions::default())
         .context("failed to create the Temporal runtime")?;
+    let index = person_index_key(config)?;
     let mut activities = ProofingActivities::new(
-        store,
+        store.clone(),
         Arc::new(SystemClock),
         Arc::new(policy),
         config.failpoint()?,
-    );
+    )
+    .with_person_index(index.clone());
+    let mut poll = None;
     if let Some(registry) = config.immigration.registry() {
-        let client = RegistryClient::new(registry).context("the immigration registry client")?;
-        activities = activities.with_registry(client);
+        let registry = RegistryClient::new(registry).context("the immigration registry client")?;
+        activities = activities.with_registry(registry.clone());
+        if config.stay_changes.poll_enabled {
+            let engine = workflow_engine(config, client.clone());
+            let receiver =
+                StayChangeReceiver::new(store.clone(), engine, index, Arc::new(SystemClock));
+            let interval = Duration::from_secs(config.stay_changes.poll_interval_secs);
+            let task = crate::stay_poll::poll_stay_changes(registry, receiver, store, interval);
+            poll = Some(AbortOnDrop(tokio::spawn(task)));
+        }
     }
     let options = WorkerOptions::new(config.temporal.task_queue.clone())
         .register_workflow::<ProofingWorkflow>()
@@ -196,5 +238,15 @@ pub async fn run_worker(
         result = &mut run => return result.context("the worker stopped"),
         () = shutdown => stop(),
     }
+    drop(poll);
     run.await.context("the worker did not stop cleanly")
+}
+
+/// Ends a background task when the owner is done with it.
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }

@@ -74,6 +74,9 @@ pub struct SandboxConfig {
     pub as_of: Option<NaiveDate>,
     /// Where each new stay change is pushed, if anywhere.
     pub callback_url: Option<String>,
+    /// The `X-Api-Key` sent with each push, when the callback wants one (idproof's does: a
+    /// key with the `registry:notify` scope).
+    pub callback_api_key: Option<String>,
     /// The `X-Admin-Token` the admin routes want; a random one is made when none.
     pub admin_token: Option<String>,
     /// The largest request body taken, in bytes.
@@ -91,6 +94,7 @@ impl Default for SandboxConfig {
             seed: seed::DEFAULT_SEED,
             as_of: None,
             callback_url: None,
+            callback_api_key: None,
             admin_token: None,
             body_limit_bytes: 64 * 1024,
         }
@@ -155,7 +159,8 @@ pub async fn start(
         .context("failed to open the sandbox registry's database")?;
     let seeded =
         seed::seed(&registry, plan).await.context("failed to seed the sandbox registry")?;
-    let pusher = callback.map(Pusher::spawn).transpose()?;
+    let api_key = config.callback_api_key.clone();
+    let pusher = callback.map(|url| Pusher::spawn(url, api_key)).transpose()?;
 
     let acceptor = TcpListener::bind(config.listen)
         .into_acceptor()

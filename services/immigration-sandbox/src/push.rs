@@ -26,12 +26,13 @@ pub struct Pusher {
 impl Pusher {
     /// Starts the task that pushes to `callback`. It ends once every [`Pusher`] is dropped and
     /// the queue is empty.
-    pub fn spawn(callback: Url) -> anyhow::Result<Self> {
+    /// Each push carries `api_key` as `X-Api-Key` when one is given.
+    pub fn spawn(callback: Url, api_key: Option<String>) -> anyhow::Result<Self> {
         let client = reqwest::Client::builder().timeout(TRY_TIMEOUT).build()?;
         let (queue, mut receiver) = mpsc::channel::<StayChange>(QUEUE);
         tokio::spawn(async move {
             while let Some(change) = receiver.recv().await {
-                push(&client, &callback, &change).await;
+                push(&client, &callback, api_key.as_deref(), &change).await;
             }
         });
         Ok(Self { queue })
@@ -49,11 +50,20 @@ impl Pusher {
     }
 }
 
-async fn push(client: &reqwest::Client, callback: &Url, change: &StayChange) {
+async fn push(
+    client: &reqwest::Client,
+    callback: &Url,
+    api_key: Option<&str>,
+    change: &StayChange,
+) {
     let mut pauses = BACKOFF.iter();
     let mut attempt = 1;
     loop {
-        let outcome = client.post(callback.clone()).json(change).send().await;
+        let mut request = client.post(callback.clone()).json(change);
+        if let Some(key) = api_key {
+            request = request.header("X-Api-Key", key);
+        }
+        let outcome = request.send().await;
         let failure = match outcome {
             Ok(response) if response.status().is_success() => {
                 tracing::debug!(cursor = change.cursor, attempt, "stay change pushed");

@@ -15,6 +15,7 @@ mod decisions;
 pub mod entities;
 mod error;
 mod evidence;
+mod stay_changes;
 mod steps;
 mod trust;
 
@@ -33,6 +34,7 @@ pub use crypto::{CipherError, EvidenceCipher, Sealed};
 pub use decisions::DecisionRecord;
 pub use error::StoreError;
 pub use evidence::{EvidenceRecord, NewEvidence};
+pub use stay_changes::{PersonHash, PersonIndexKey};
 pub use steps::{StepRecord, StepWrite};
 pub use trust::{
     CrlStatus, NewCrl, NewCsca, StateCoverage, StoredTrustMaterial, TrustImport, TrustStore,

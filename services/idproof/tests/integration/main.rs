@@ -14,5 +14,6 @@ mod evidence;
 mod immigration;
 mod ops;
 mod policy;
+mod stay_changes;
 mod store;
 mod trust;

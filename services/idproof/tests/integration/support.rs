@@ -99,6 +99,8 @@ pub fn test_config(dir: &std::path::Path, database_url: &str, temporal_address: 
     config.evidence.keys.insert("test".to_owned(), EvidenceCipher::generate_base64_key());
     config.dev.data_dir = dir.to_path_buf();
     config.log.filter = "warn".to_owned();
+    // A test that reads the registry's feed turns the poll on.
+    config.stay_changes.poll_enabled = false;
     config
 }
 
@@ -198,6 +200,15 @@ impl TestApp {
         for (key, value) in registry_retry {
             env.push((format!("IDPROOF_PROOFING__{key}"), value));
         }
+        let stay_changes = &self.config.stay_changes;
+        env.push((
+            "IDPROOF_STAY_CHANGES__POLL_ENABLED".to_owned(),
+            stay_changes.poll_enabled.to_string(),
+        ));
+        env.push((
+            "IDPROOF_STAY_CHANGES__POLL_INTERVAL_SECS".to_owned(),
+            stay_changes.poll_interval_secs.to_string(),
+        ));
         if let Some(url) = &self.config.immigration.base_url {
             env.push(("IDPROOF_IMMIGRATION__BASE_URL".to_owned(), url.clone()));
             let timeout = self.config.immigration.request_timeout_ms.to_string();

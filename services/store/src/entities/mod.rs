@@ -8,4 +8,7 @@ pub mod csca_certificate;
 pub mod csca_crl;
 pub mod decision;
 pub mod evidence;
+pub mod person_index;
+pub mod stay_change;
+pub mod stay_feed;
 pub mod step_result;
