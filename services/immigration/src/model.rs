@@ -278,6 +278,11 @@ const KNOWN_CATEGORIES: [(&str, VisaCategory); 20] = [
 ];
 
 impl VisaCategory {
+    /// Every code the contract lists, in its order.
+    pub fn known_codes() -> impl Iterator<Item = &'static str> {
+        KNOWN_CATEGORIES.iter().map(|(code, _)| *code)
+    }
+
     /// The category for a code; an unknown code gives [`VisaCategory::Other`].
     pub fn from_code(code: &str) -> Self {
         KNOWN_CATEGORIES

@@ -123,3 +123,17 @@ fn the_stored_decision_keeps_flag_codes_and_rules_as_json() {
     assert_eq!(record.explanation["rules"][0]["evidence"], json!(["registry"]));
     assert_eq!(record.explanation["rules"][0]["held"], json!(true));
 }
+
+#[test]
+fn every_category_the_registry_sends_is_one_the_shipped_policy_knows() {
+    let policy = idproof_policy::Policy::shipped().unwrap();
+    let today = NaiveDate::from_ymd_opt(2027, 6, 1).unwrap();
+    let version = policy.version_at(today).unwrap();
+
+    let unknown: Vec<&str> = idproof_immigration::VisaCategory::known_codes()
+        .filter(|code| !version.categories.contains_key(*code))
+        .collect();
+
+    assert!(unknown.is_empty(), "the policy has no category for {unknown:?}");
+    assert_eq!(idproof_immigration::VisaCategory::known_codes().count(), 20);
+}

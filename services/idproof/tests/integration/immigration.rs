@@ -166,6 +166,23 @@ on_both_databases! {
         app.stop().await;
     }
 
+    async fn a_migrant_worker_under_the_mou_is_decided_in_the_worker_group(backend: Backend) {
+        let sandbox = sandbox().await;
+        let person = demo(&sandbox, "IMM-DEMO-08");
+        assert_eq!(person.record.visa_category.code(), "non_l_mou");
+        let app = app(backend, &sandbox).await;
+        let lines = person.mrz();
+
+        let id = application_with_page(&app, &[&lines[0], &lines[1]]).await;
+        give_mobile_number(&app, &id).await;
+        let decided = app.wait_for_status(&id, "in_review", Duration::from_secs(30)).await;
+
+        let decision = &decided["decision"];
+        assert_eq!(decision["user_group"], "worker", "{decision}");
+        assert_eq!(rule(decision, "category.known")["held"], true, "{decision}");
+        app.stop().await;
+    }
+
     async fn an_overstay_goes_to_an_officer_and_reaches_no_tier(backend: Backend) {
         let sandbox = sandbox().await;
         let person = demo(&sandbox, "IMM-DEMO-11");
