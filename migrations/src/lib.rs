@@ -12,6 +12,7 @@ mod m20261203_000006_create_trust_store;
 mod m20261203_000010_create_chip_challenge;
 mod m20261204_000011_create_decision;
 mod m20261204_000012_create_stay_change_tracking;
+mod m20261204_000013_create_mobile_binding;
 
 /// Every migration of the schema, in the order they apply.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000010_create_chip_challenge::Migration),
             Box::new(m20261204_000011_create_decision::Migration),
             Box::new(m20261204_000012_create_stay_change_tracking::Migration),
+            Box::new(m20261204_000013_create_mobile_binding::Migration),
         ]
     }
 }

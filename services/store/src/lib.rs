@@ -7,6 +7,7 @@
 pub mod api_keys;
 mod applications;
 mod audit;
+mod bindings;
 mod chip_challenges;
 mod clients;
 mod crypto;
@@ -28,6 +29,7 @@ use sea_orm::{
 };
 
 pub use applications::{ApplicationRecord, CreateOutcome, NewApplication};
+pub use bindings::{BindOutcome, BindingCaps, BindingRecord, CapScope, NewBinding};
 pub use chip_challenges::{CHALLENGE_LENGTH, IssuedChallenge, SpentChallenge};
 pub use clients::{ClientRecord, NewClient};
 pub use crypto::{CipherError, EvidenceCipher, Sealed};

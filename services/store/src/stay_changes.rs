@@ -71,6 +71,26 @@ impl PersonIndexKey {
         PersonHash(hex::encode(mac))
     }
 
+    /// The identity a mobile binding belongs to: the passport's issuing state, number and the
+    /// holder's date of birth (`YYYY-MM-DD`), read from the chip or the MRZ. A label keeps it
+    /// apart from the person index's hash of the same passport.
+    pub fn identity(&self, issuing_state: &str, document_number: &str, birth_date: &str) -> String {
+        let parts: [&[u8]; 6] = [
+            b"identity|",
+            issuing_state.as_bytes(),
+            b"|",
+            document_number.as_bytes(),
+            b"|",
+            birth_date.as_bytes(),
+        ];
+        hex::encode(self.mac(&parts))
+    }
+
+    /// A mobile number as bindings know it, from its E.164 form.
+    pub fn number(&self, e164: &str) -> String {
+        hex::encode(self.mac(&[b"number|", e164.as_bytes()]))
+    }
+
     fn mac(&self, parts: &[&[u8]]) -> [u8; 32] {
         // HMAC takes a key of any length, so this cannot fail.
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0)

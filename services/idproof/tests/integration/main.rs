@@ -7,6 +7,7 @@ mod support;
 
 mod api_errors;
 mod applications;
+mod bindings;
 mod chip;
 mod cli;
 mod durability;

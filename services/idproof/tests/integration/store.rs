@@ -11,7 +11,7 @@ use sea_orm::{ConnectionTrait, Statement};
 
 use crate::support::{Backend, Database, on_both_databases, test_config};
 
-async fn open(backend: Backend) -> (idproof_store::Store, Database, std::path::PathBuf) {
+pub(crate) async fn open(backend: Backend) -> (idproof_store::Store, Database, std::path::PathBuf) {
     let dir = idproof_testkit::temp_dir("store").unwrap();
     let database = Database::fresh(backend, &dir).await;
     let config = test_config(&dir, &database.url, "http://127.0.0.1:1");
@@ -19,7 +19,7 @@ async fn open(backend: Backend) -> (idproof_store::Store, Database, std::path::P
     (store, database, dir)
 }
 
-async fn new_application(store: &idproof_store::Store) -> (ApplicationId, ClientId) {
+pub(crate) async fn new_application(store: &idproof_store::Store) -> (ApplicationId, ClientId) {
     let (client, _) = store
         .create_client(
             idproof_store::NewClient { name: "c".into(), scopes: vec![], callback_url: None },

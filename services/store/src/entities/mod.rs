@@ -3,11 +3,13 @@
 pub mod api_client;
 pub mod application;
 pub mod audit_event;
+pub mod binding_count;
 pub mod chip_challenge;
 pub mod csca_certificate;
 pub mod csca_crl;
 pub mod decision;
 pub mod evidence;
+pub mod mobile_binding;
 pub mod person_index;
 pub mod stay_change;
 pub mod stay_feed;
