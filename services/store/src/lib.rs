@@ -16,6 +16,7 @@ mod decisions;
 pub mod entities;
 mod error;
 mod evidence;
+mod otp;
 mod stay_changes;
 mod steps;
 mod trust;
@@ -36,6 +37,7 @@ pub use crypto::{CipherError, EvidenceCipher, Sealed};
 pub use decisions::DecisionRecord;
 pub use error::StoreError;
 pub use evidence::{EvidenceRecord, NewEvidence};
+pub use otp::{NewOtp, OtpVerdict, SendLimits, SendOutcome};
 pub use stay_changes::{PersonHash, PersonIndexKey};
 pub use steps::{StepRecord, StepWrite};
 pub use trust::{

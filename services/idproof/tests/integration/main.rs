@@ -14,6 +14,7 @@ mod durability;
 mod evidence;
 mod immigration;
 mod ops;
+mod otp;
 mod policy;
 mod stay_changes;
 mod store;

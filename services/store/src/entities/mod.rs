@@ -10,6 +10,7 @@ pub mod csca_crl;
 pub mod decision;
 pub mod evidence;
 pub mod mobile_binding;
+pub mod otp_challenge;
 pub mod person_index;
 pub mod stay_change;
 pub mod stay_feed;

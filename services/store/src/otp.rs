@@ -1,0 +1,290 @@
+//! One-time codes for mobile binding: sent within a cooldown and an hourly limit per number,
+//! verified once, locked after the last wrong attempt. The code is kept only as a keyed hash;
+//! the caller compares it, in constant time, through the closure it passes to
+//! [`Store::verify_otp`].
+
+use chrono::{DateTime, Duration, Utc};
+use idproof_proofing::ApplicationId;
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, TransactionTrait,
+    sea_query::{Expr, ExprTrait},
+};
+use uuid::Uuid;
+
+use crate::{
+    Store,
+    entities::otp_challenge,
+    error::{DbContext, StoreError},
+};
+
+/// A code to record as sent.
+#[derive(Clone, Debug)]
+pub struct NewOtp {
+    /// The application binding the number.
+    pub application_id: ApplicationId,
+    /// The number's keyed hash.
+    pub number_key: String,
+    /// The code's keyed hash, hex.
+    pub code_hash: String,
+    /// Wrong answers allowed before the challenge locks.
+    pub attempts: i32,
+    /// When it is sent.
+    pub sent_at: DateTime<Utc>,
+    /// When it stops being accepted.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// How often codes may go to one number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SendLimits {
+    /// The least time between two sends.
+    pub cooldown: Duration,
+    /// The most sends in any hour.
+    pub per_hour: usize,
+}
+
+/// What recording a send did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SendOutcome {
+    /// Recorded: send the code. Earlier codes of the application are no longer accepted.
+    Recorded(Uuid),
+    /// Too soon after the last send to this number.
+    Cooldown {
+        /// How long until a send is allowed.
+        retry_after: Duration,
+    },
+    /// The hour's sends to this number are used up.
+    HourlyLimit {
+        /// How long until a send is allowed.
+        retry_after: Duration,
+    },
+}
+
+/// What a verification found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OtpVerdict {
+    /// The code is right; this call is the one that verified it.
+    Verified {
+        /// The number's keyed hash, to bind.
+        number_key: String,
+    },
+    /// The code is wrong; this many attempts are left.
+    Wrong {
+        /// Attempts left, at least one.
+        attempts_left: i32,
+    },
+    /// Wrong too often: the challenge is over and the case goes to an officer.
+    Locked,
+    /// The code's time ran out; a new one may be sent.
+    Expired,
+    /// Verified before: a replayed call changes nothing.
+    AlreadyVerified,
+    /// No code was sent for the application.
+    NoChallenge,
+}
+
+impl Store {
+    /// Records a code as sent to a number, unless the number's cooldown or hourly limit forbids
+    /// it. Sends to one number are recorded one at a time, so two at once cannot both pass.
+    pub async fn record_otp_send(
+        &self,
+        otp: NewOtp,
+        limits: SendLimits,
+    ) -> Result<SendOutcome, StoreError> {
+        let txn = self.db.begin().await.context("failed to begin an OTP send")?;
+
+        let recorded = record_send_in(&txn, &otp, limits).await;
+        match recorded {
+            Ok(SendOutcome::Recorded(id)) => {
+                txn.commit().await.context("failed to commit an OTP send")?;
+                Ok(SendOutcome::Recorded(id))
+            }
+            Ok(refused) => {
+                txn.rollback().await.context("failed to roll back an OTP send")?;
+                Ok(refused)
+            }
+            Err(err) => {
+                txn.rollback().await.ok();
+                Err(err)
+            }
+        }
+    }
+
+    /// Checks an answer against the application's latest code. `matches` gets the stored hash
+    /// and says whether the answer is the code. At most one call verifies a code.
+    pub async fn verify_otp(
+        &self,
+        application_id: ApplicationId,
+        matches: impl FnOnce(&str) -> bool,
+        now: DateTime<Utc>,
+    ) -> Result<OtpVerdict, StoreError> {
+        let Some(challenge) = latest(&self.db, application_id).await? else {
+            return Ok(OtpVerdict::NoChallenge);
+        };
+        if let Some(settled) = settled(&challenge, now) {
+            return Ok(settled);
+        }
+
+        if matches(&challenge.code_hash) {
+            let won = otp_challenge::Entity::update_many()
+                .col_expr(otp_challenge::Column::VerifiedAt, Expr::value(now))
+                .filter(otp_challenge::Column::Id.eq(challenge.id))
+                .filter(otp_challenge::Column::VerifiedAt.is_null())
+                .filter(otp_challenge::Column::LockedAt.is_null())
+                .exec(&self.db)
+                .await
+                .context("failed to mark a code verified")?;
+            if won.rows_affected == 1 {
+                return Ok(OtpVerdict::Verified { number_key: challenge.number_key });
+            }
+            return self.settled_again(challenge.id, now).await;
+        }
+
+        self.count_wrong_answer(challenge.id, now).await
+    }
+
+    async fn count_wrong_answer(
+        &self,
+        challenge_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<OtpVerdict, StoreError> {
+        let txn = self.db.begin().await.context("failed to begin a wrong answer")?;
+        otp_challenge::Entity::update_many()
+            .col_expr(
+                otp_challenge::Column::AttemptsLeft,
+                Expr::col(otp_challenge::Column::AttemptsLeft).sub(1),
+            )
+            .filter(otp_challenge::Column::Id.eq(challenge_id))
+            .filter(otp_challenge::Column::VerifiedAt.is_null())
+            .filter(otp_challenge::Column::AttemptsLeft.gt(0))
+            .exec(&txn)
+            .await
+            .context("failed to count a wrong answer")?;
+        otp_challenge::Entity::update_many()
+            .col_expr(otp_challenge::Column::LockedAt, Expr::value(now))
+            .filter(otp_challenge::Column::Id.eq(challenge_id))
+            .filter(otp_challenge::Column::AttemptsLeft.lte(0))
+            .filter(otp_challenge::Column::LockedAt.is_null())
+            .exec(&txn)
+            .await
+            .context("failed to lock a challenge")?;
+        let after = otp_challenge::Entity::find_by_id(challenge_id)
+            .one(&txn)
+            .await
+            .context("failed to read a challenge")?;
+        txn.commit().await.context("failed to commit a wrong answer")?;
+
+        Ok(match after {
+            Some(challenge) if challenge.verified_at.is_some() => OtpVerdict::AlreadyVerified,
+            Some(challenge) if challenge.locked_at.is_some() => OtpVerdict::Locked,
+            Some(challenge) => OtpVerdict::Wrong { attempts_left: challenge.attempts_left },
+            None => OtpVerdict::NoChallenge,
+        })
+    }
+
+    /// After losing a race to another answer: what the challenge says now.
+    async fn settled_again(
+        &self,
+        challenge_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<OtpVerdict, StoreError> {
+        let challenge = otp_challenge::Entity::find_by_id(challenge_id)
+            .one(&self.db)
+            .await
+            .context("failed to read a challenge")?;
+        Ok(challenge.and_then(|challenge| settled(&challenge, now)).unwrap_or(OtpVerdict::Locked))
+    }
+}
+
+/// The verdict a challenge gives whatever the answer, if it is settled.
+fn settled(challenge: &otp_challenge::Model, now: DateTime<Utc>) -> Option<OtpVerdict> {
+    if challenge.verified_at.is_some() {
+        return Some(OtpVerdict::AlreadyVerified);
+    }
+    if challenge.locked_at.is_some() || challenge.attempts_left <= 0 {
+        return Some(OtpVerdict::Locked);
+    }
+    if now >= challenge.expires_at {
+        return Some(OtpVerdict::Expired);
+    }
+    None
+}
+
+async fn latest(
+    db: &impl ConnectionTrait,
+    application_id: ApplicationId,
+) -> Result<Option<otp_challenge::Model>, StoreError> {
+    otp_challenge::Entity::find()
+        .filter(otp_challenge::Column::ApplicationId.eq(application_id.as_uuid()))
+        .order_by_desc(otp_challenge::Column::SentAt)
+        .order_by_desc(otp_challenge::Column::Id)
+        .one(db)
+        .await
+        .context("failed to read the latest code")
+}
+
+async fn record_send_in(
+    txn: &DatabaseTransaction,
+    otp: &NewOtp,
+    limits: SendLimits,
+) -> Result<SendOutcome, StoreError> {
+    serialise_sends(txn, &otp.number_key).await?;
+
+    let hour_ago = otp.sent_at - Duration::hours(1);
+    let sends: Vec<DateTime<Utc>> = otp_challenge::Entity::find()
+        .filter(otp_challenge::Column::NumberKey.eq(otp.number_key.as_str()))
+        .filter(otp_challenge::Column::SentAt.gt(hour_ago))
+        .order_by_asc(otp_challenge::Column::SentAt)
+        .all(txn)
+        .await
+        .context("failed to read a number's sends")?
+        .into_iter()
+        .map(|send| send.sent_at)
+        .collect();
+
+    if let Some(last) = sends.last()
+        && otp.sent_at - *last < limits.cooldown
+    {
+        return Ok(SendOutcome::Cooldown { retry_after: *last + limits.cooldown - otp.sent_at });
+    }
+    if sends.len() >= limits.per_hour
+        && let Some(oldest) = sends.first()
+    {
+        let retry_after = *oldest + Duration::hours(1) - otp.sent_at;
+        return Ok(SendOutcome::HourlyLimit { retry_after });
+    }
+
+    let id = Uuid::now_v7();
+    let row = otp_challenge::ActiveModel {
+        id: Set(id),
+        application_id: Set(otp.application_id.as_uuid()),
+        number_key: Set(otp.number_key.clone()),
+        code_hash: Set(otp.code_hash.clone()),
+        attempts_left: Set(otp.attempts),
+        sent_at: Set(otp.sent_at),
+        expires_at: Set(otp.expires_at),
+        verified_at: Set(None),
+        locked_at: Set(None),
+    };
+    otp_challenge::Entity::insert(row)
+        .exec_without_returning(txn)
+        .await
+        .context("failed to record a code as sent")?;
+    Ok(SendOutcome::Recorded(id))
+}
+
+/// Makes concurrent sends to one number wait for each other: on PostgreSQL a transaction lock
+/// on the number's hash; on SQLite a write, which takes the database's write lock.
+async fn serialise_sends(txn: &DatabaseTransaction, number_key: &str) -> Result<(), StoreError> {
+    let statement = match txn.get_database_backend() {
+        DbBackend::Postgres => {
+            // The first 15 hex digits of the keyed hash fit an i64 and spread evenly.
+            let lock = i64::from_str_radix(number_key.get(..15).unwrap_or("0"), 16).unwrap_or(0);
+            format!("SELECT pg_advisory_xact_lock({lock})")
+        }
+        _ => "UPDATE otp_challenge SET attempts_left = attempts_left WHERE 1 = 0".to_owned(),
+    };
+    txn.execute_unprepared(&statement).await.map(drop).context("failed to serialise sends")
+}
