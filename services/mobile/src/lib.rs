@@ -27,7 +27,7 @@ mod sms;
 
 pub use challenge::{Challenge, ChallengeState, ReissueRefused, VerifyOutcome};
 pub use code::{CODE_DIGITS, CodeHash, CodeHasher, InvalidCodeHash, OneTimeCode, WeakKey};
-pub use limits::{OtpLimits, SendPolicy, SendRefused};
+pub use limits::{InvalidLimits, OtpLimits, SendPolicy, SendRefused};
 pub use message::{InvalidTemplate, MessageTemplate};
 pub use number::{MAX_INPUT_LEN, MobileNumber, NumberError};
 pub use operator::{Licensee, Operator};

@@ -41,6 +41,19 @@ impl OtpLimits {
         Duration::from_secs(self.resend_cooldown_secs)
     }
 
+    /// Checks the limits at start-up: every one above zero, a code valid for at most a day.
+    pub fn validate(&self) -> Result<(), InvalidLimits> {
+        let valid = (1..=86_400).contains(&self.code_ttl_secs)
+            && self.max_attempts > 0
+            && self.resend_cooldown_secs <= 86_400
+            && self.sends_per_hour > 0;
+        if !valid {
+            return Err(InvalidLimits);
+        }
+
+        Ok(())
+    }
+
     pub(crate) fn code_ttl_delta(&self) -> TimeDelta {
         seconds(self.code_ttl_secs)
     }
@@ -49,6 +62,14 @@ impl OtpLimits {
 fn seconds(secs: u64) -> TimeDelta {
     TimeDelta::seconds(i64::try_from(secs).unwrap_or(i64::MAX / 1000))
 }
+
+/// Limits that would lock every challenge or allow no send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the one-time code limits must give a lifetime of 1 s to 1 day, at least one attempt, a \
+     cooldown of at most 1 day and at least one send an hour"
+)]
+pub struct InvalidLimits;
 
 /// Why no code may be sent to a number now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

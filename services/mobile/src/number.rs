@@ -6,6 +6,11 @@
 //! start with 2 (Bangkok) or 3, 4, 5, 7 (provincial area codes `03x`–`07x`, 9 digits
 //! nationally). A leading 1 is the old mobile range (`01x`, renumbered to `081` in 2006) and
 //! short codes: reserved, never a subscriber's mobile.
+//!
+//! Older copies of the plan list 6x as VoIP; the 061–069 ranges have been issued to mobile
+//! operators since, and the whole 6x range is read as mobile here.
+// TODO: check 060 against the NBTC's current allocation table; if it is still VoIP, refuse it
+// with its own code (an SMS may not reach it).
 
 use std::fmt;
 

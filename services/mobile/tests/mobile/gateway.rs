@@ -1,4 +1,9 @@
-use std::{error::Error, sync::Arc, time::Duration};
+use std::{
+    error::Error,
+    io::Write,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 
 use idproof_mobile::{
     AuthHeader, ConsoleGateway, HttpGatewayConfig, HttpJsonGateway, MobileNumber, SmsError,
@@ -189,8 +194,32 @@ fn a_bad_configuration_is_refused_at_start_up() {
     }
 }
 
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 #[tokio::test]
-async fn the_console_gateway_takes_every_message() {
+async fn the_console_gateway_logs_the_code_and_masks_the_number() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt().with_writer(move || writer.clone()).finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
     let gateway: Arc<dyn SmsGateway> = Arc::new(ConsoleGateway);
-    assert!(gateway.send(&number(), TEXT).await.is_ok());
+    gateway.send(&number(), "idproof: your code is 042001.").await.unwrap();
+
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(log.contains("042001"), "{log}");
+    assert!(log.contains("+66 8x xxx x678"), "{log}");
+    assert!(!log.contains("812345678"), "{log}");
 }

@@ -30,6 +30,20 @@ fn the_defaults_are_the_issues() {
 }
 
 #[test]
+fn limits_that_lock_everything_or_allow_nothing_are_refused() {
+    assert!(OtpLimits::default().validate().is_ok());
+
+    for bad in [
+        OtpLimits { code_ttl_secs: 0, ..OtpLimits::default() },
+        OtpLimits { code_ttl_secs: 86_401, ..OtpLimits::default() },
+        OtpLimits { max_attempts: 0, ..OtpLimits::default() },
+        OtpLimits { sends_per_hour: 0, ..OtpLimits::default() },
+    ] {
+        assert!(bad.validate().is_err(), "{bad:?}");
+    }
+}
+
+#[test]
 fn a_first_send_is_allowed() {
     assert_eq!(policy().check(&[], t0()), Ok(()));
 }
