@@ -38,3 +38,13 @@ pub(crate) fn as_png(jpeg: &[u8]) -> Vec<u8> {
     image.write_to(&mut png, ImageFormat::Png).unwrap();
     png.into_inner()
 }
+
+/// The same picture, decoded and encoded again as JPEG at `quality`: a second generation.
+pub(crate) fn re_encoded(jpeg: &[u8], quality: u8) -> Vec<u8> {
+    let image = image::load_from_memory_with_format(jpeg, ImageFormat::Jpeg).unwrap();
+    let mut bytes = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, quality)
+        .encode_image(&image)
+        .unwrap();
+    bytes
+}

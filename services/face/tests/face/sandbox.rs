@@ -7,7 +7,7 @@ use idproof_face::{
     Selfie, SelfieLimits,
 };
 
-use crate::helpers::{as_png, chip_face, reference, selfie};
+use crate::helpers::{as_png, chip_face, re_encoded, reference, selfie};
 
 fn comparator() -> Arc<dyn FaceComparator> {
     Arc::new(SandboxComparator)
@@ -20,10 +20,13 @@ async fn the_same_face_scores_over_the_threshold() {
 
     let same = comparator().compare(&selfie(face.clone()), &reference(face.clone())).await.unwrap();
     let png = Selfie::parse(MediaType::Png, as_png(&face), &SelfieLimits::default()).unwrap();
-    let re_encoded = comparator().compare(&png, &reference(face)).await.unwrap();
+    let as_png = comparator().compare(&png, &reference(face.clone())).await.unwrap();
+    let second = selfie(re_encoded(&face, 50));
+    let as_jpeg = comparator().compare(&second, &reference(face)).await.unwrap();
 
     assert!(same.score >= 0.99, "{}", same.score);
-    assert!(re_encoded.score >= threshold, "{}", re_encoded.score);
+    assert!(as_png.score >= threshold, "{}", as_png.score);
+    assert!(as_jpeg.score >= threshold, "{}", as_jpeg.score);
     assert_eq!(same.provider, SANDBOX_PROVIDER);
     assert!(same.model_version.unwrap().starts_with("thumbnail-likeness/"));
 }
