@@ -179,9 +179,10 @@ async fn main() -> anyhow::Result<()> {
         Command::Dev => {
             let policy = wiring::load_policy(&config)?;
             dev::ensure_evidence_key(&mut config)?;
-            let sandbox = sandbox_cli::start_in_dev(&mut config, shutdown_signal()).await?;
             let store = wiring::open_store(&config).await?;
             let api_key = dev::ensure_api_key(&store, &config.dev.data_dir).await?;
+            let sandbox =
+                sandbox_cli::start_in_dev(&mut config, &api_key, shutdown_signal()).await?;
             let client = wiring::connect_temporal(&config, TEMPORAL_PATIENCE).await?;
             let api = wiring::start_api(&config, store.clone(), client.clone(), shutdown_signal())
                 .await?;

@@ -82,9 +82,19 @@ pub async fn run(
 /// names another registry.
 pub async fn start_in_dev(
     config: &mut Config,
+    dev_api_key: &str,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<RunningSandbox> {
-    let sandbox = start_sandbox(sandbox_config(config, &SandboxArgs::default()), shutdown).await?;
+    let mut settings = sandbox_config(config, &SandboxArgs::default());
+    // Unless configured otherwise, the sandbox pushes its stay changes to the dev API, with the
+    // dev key (which holds the registry:notify scope).
+    if settings.callback_url.is_none() && config.http.listen.port() != 0 {
+        let api = config.http.listen;
+        settings.callback_url = Some(format!("http://{api}/v1/registry/stay-changes"));
+        settings.callback_api_key = Some(dev_api_key.to_owned());
+    }
+
+    let sandbox = start_sandbox(settings, shutdown).await?;
     if config.immigration.base_url.is_none() {
         config.immigration.base_url = Some(sandbox.base_url());
     }
