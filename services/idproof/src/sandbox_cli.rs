@@ -167,7 +167,7 @@ mod tests {
         let mut config = Config::default();
         config.immigration_sandbox.listen = "127.0.0.1:0".parse().unwrap();
         config.immigration_sandbox.database_url = "sqlite::memory:".into();
-        let sandbox = start_in_dev(&mut config, std::future::pending()).await.unwrap();
+        let sandbox = start_in_dev(&mut config, "idp_dev", std::future::pending()).await.unwrap();
         assert_eq!(config.immigration.base_url, Some(sandbox.base_url()));
         let banner = dev_banner(&config, &sandbox);
         assert!(banner.contains(&format!("{}/admin", sandbox.base_url())), "{banner}");
@@ -175,7 +175,7 @@ mod tests {
         sandbox.task.abort();
 
         config.immigration.base_url = Some("https://registry.example".into());
-        let sandbox = start_in_dev(&mut config, std::future::pending()).await.unwrap();
+        let sandbox = start_in_dev(&mut config, "idp_dev", std::future::pending()).await.unwrap();
         assert_eq!(config.immigration.base_url.as_deref(), Some("https://registry.example"));
         sandbox.task.abort();
     }
