@@ -162,4 +162,18 @@ on_both_databases! {
         assert_eq!(app.count("stay_change").await, 1);
         app.stop().await;
     }
+
+    async fn a_push_over_the_body_limit_is_refused_unread(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |config| config.http.body_limit_bytes = 4096).await;
+        let key = create_key(&app.store, &["registry:notify"]).await;
+        let mut padded: Value = serde_json::from_str(&change(3, "C1")).unwrap();
+        padded["padding"] = json!(" ".repeat(8192));
+
+        let (status, answer) = push(&app, &key, &padded.to_string()).await;
+
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{answer}");
+        assert_eq!(answer["code"], "payload_too_large");
+        assert_eq!(app.count("stay_change").await, 0);
+        app.stop().await;
+    }
 }
