@@ -163,6 +163,9 @@ on_both_databases! {
         assert!(!table.contains(&person.record.surname), "the explanation names the person: {table}");
         let (_, unknown) = explain(&app, &[&uuid::Uuid::new_v4().to_string()]);
         assert_eq!(unknown, Some(2));
+        let (refusal, not_an_id) = explain(&app, &["../../etc/passwd"]);
+        assert_eq!(not_an_id, Some(2));
+        assert!(refusal.contains("not an application id"), "{refusal}");
         app.stop().await;
     }
 
