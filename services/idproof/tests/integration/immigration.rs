@@ -67,7 +67,7 @@ async fn admin(sandbox: &RunningSandbox, method: Method, path: &str, body: Optio
 }
 
 /// An application whose page is `lines`, typed.
-async fn application_with_page(app: &TestApp, lines: &[&str]) -> String {
+async fn application_with_page(app: &TestApp, lines: &[String]) -> String {
     let id = app.create_application(T1).await["id"].as_str().unwrap().to_owned();
     let path = format!("/v1/applications/{id}/mrz");
     let body = json!({ "lines": lines }).to_string();
@@ -138,7 +138,7 @@ on_both_databases! {
         let app = app(backend, &sandbox).await;
         let lines = person.mrz();
 
-        let id = application_with_page(&app, &[&lines[0], &lines[1]]).await;
+        let id = application_with_page(&app, &lines).await;
         let immigration = step(&app, &id, "immigration").await;
         give_mobile_number(&app, &id).await;
         let decided = app.wait_for_status(&id, "in_review", Duration::from_secs(30)).await;
@@ -176,7 +176,7 @@ on_both_databases! {
         let app = app(backend, &sandbox).await;
         let lines = person.mrz();
 
-        let id = application_with_page(&app, &[&lines[0], &lines[1]]).await;
+        let id = application_with_page(&app, &lines).await;
         give_mobile_number(&app, &id).await;
         let decided = app.wait_for_status(&id, "in_review", Duration::from_secs(30)).await;
 
@@ -192,7 +192,7 @@ on_both_databases! {
         let app = app(backend, &sandbox).await;
         let lines = person.mrz();
 
-        let id = application_with_page(&app, &[&lines[0], &lines[1]]).await;
+        let id = application_with_page(&app, &lines).await;
         let immigration = step(&app, &id, "immigration").await;
         give_mobile_number(&app, &id).await;
         let decided = app.wait_for_status(&id, "in_review", Duration::from_secs(30)).await;
@@ -223,7 +223,7 @@ on_both_databases! {
         let app = app(backend, &sandbox).await;
         let lines = idproof_test_passports::zone::lines(&passport);
 
-        let id = application_with_page(&app, &[&lines[0], &lines[1]]).await;
+        let id = application_with_page(&app, &lines).await;
 
         assert_eq!(step(&app, &id, "immigration").await, ("failed".to_owned(), "record_not_found".to_owned()));
         app.stop().await;
@@ -236,7 +236,7 @@ on_both_databases! {
         let app = app(backend, &sandbox).await;
         let lines = person.mrz();
 
-        let id = application_with_page(&app, &[&lines[0], &lines[1]]).await;
+        let id = application_with_page(&app, &lines).await;
 
         assert_eq!(step(&app, &id, "immigration").await, ("passed".to_owned(), "stay_lawful".to_owned()));
         assert_eq!(admin(&sandbox, Method::GET, "/faults", None).await, Value::Null, "the fault was met");
@@ -250,7 +250,7 @@ on_both_databases! {
         let app = app(backend, &sandbox).await;
         let lines = person.mrz();
 
-        let id = application_with_page(&app, &[&lines[0], &lines[1]]).await;
+        let id = application_with_page(&app, &lines).await;
         let immigration = step(&app, &id, "immigration").await;
 
         assert_eq!(immigration, ("flagged".to_owned(), "registry.unavailable".to_owned()));
@@ -295,7 +295,7 @@ on_both_databases! {
         let garbled = ResponseTemplate::new(200).insert_header("content-type", "application/json").set_body_string("{\"match\": \"matched\", \"record\": ");
         let (app, registry) = app_with_registry_answering(backend, garbled).await;
 
-        let id = application_with_page(&app, &[&lines[0], &lines[1]]).await;
+        let id = application_with_page(&app, &lines).await;
 
         assert_eq!(step(&app, &id, "immigration").await, ("flagged".to_owned(), "registry.unexpected_answer".to_owned()));
         assert_eq!(lookups(&registry).await, 1, "an answer that does not read is not asked again");
@@ -308,7 +308,7 @@ on_both_databases! {
         let slow = ResponseTemplate::new(200).set_delay(Duration::from_secs(3));
         let (app, registry) = app_with_registry_answering(backend, slow).await;
 
-        let id = application_with_page(&app, &[&lines[0], &lines[1]]).await;
+        let id = application_with_page(&app, &lines).await;
 
         assert_eq!(step(&app, &id, "immigration").await, ("flagged".to_owned(), "registry.unavailable".to_owned()));
         assert_eq!(lookups(&registry).await, 3);

@@ -4,35 +4,14 @@
 use idproof_policy::{ErrorCode, Policy, Position};
 use idproof_proofing::Tier;
 
-use crate::support::{SHIPPED, day, shipped};
+use crate::support::{self, SHIPPED, day, shipped};
 
 #[test]
 fn the_shipped_policy_loads_with_every_listed_category() {
     let policy = shipped();
     let version = policy.version_at(day("2025-01-01")).unwrap();
 
-    let codes = [
-        "exemption",
-        "visa_on_arrival",
-        "tr",
-        "dtv",
-        "non_b",
-        "non_ib",
-        "smart_t",
-        "smart_i",
-        "smart_e",
-        "smart_s",
-        "smart_o",
-        "non_ed",
-        "non_l_mou",
-        "ltr_wgc",
-        "ltr_wp",
-        "ltr_wftp",
-        "ltr_hsp",
-        "non_o",
-        "o_a",
-        "o_x",
-    ];
+    let codes = support::CATEGORY_CODES;
     assert_eq!(version.categories.len(), codes.len());
     for code in codes {
         assert!(version.categories.contains_key(code), "{code}");

@@ -18,29 +18,10 @@ fn shipped() -> &'static Policy {
     &POLICY
 }
 
-const CATEGORIES: &[&str] = &[
-    "exemption",
-    "visa_on_arrival",
-    "tr",
-    "dtv",
-    "non_b",
-    "non_ib",
-    "smart_t",
-    "smart_i",
-    "smart_e",
-    "smart_s",
-    "smart_o",
-    "non_ed",
-    "non_l_mou",
-    "ltr_wgc",
-    "ltr_wp",
-    "ltr_wftp",
-    "ltr_hsp",
-    "non_o",
-    "o_a",
-    "o_x",
-    "unknown_code",
-];
+/// The shipped policy's categories, and one it does not know.
+fn categories() -> Vec<&'static str> {
+    support::CATEGORY_CODES.into_iter().chain(["unknown_code"]).collect()
+}
 
 fn base() -> NaiveDate {
     NaiveDate::from_ymd_opt(2024, 6, 1).unwrap()
@@ -78,7 +59,7 @@ fn stay(today: NaiveDate) -> impl Strategy<Value = StayAnswer> {
         1 => Just(StayStatus::Overstayed),
         1 => Just(StayStatus::Barred),
     ];
-    let record = (prop::sample::select(CATEGORIES), status, around(today), any::<[bool; 2]>())
+    let record = (prop::sample::select(categories()), status, around(today), any::<[bool; 2]>())
         .prop_map(|(category, status, end, [name, birth])| {
             StayAnswer::Record(StayRecord {
                 visa_category: category.to_owned(),

@@ -6,6 +6,30 @@ use idproof_proofing::{Channel, Purpose, Tier};
 
 pub const SHIPPED: &str = include_str!("../../../../policy/idproof.toml");
 
+/// Every visa category code the shipped policy lists: the registry contract's codes.
+pub const CATEGORY_CODES: [&str; 20] = [
+    "exemption",
+    "visa_on_arrival",
+    "tr",
+    "dtv",
+    "non_b",
+    "non_ib",
+    "smart_t",
+    "smart_i",
+    "smart_e",
+    "smart_s",
+    "smart_o",
+    "non_ed",
+    "non_l_mou",
+    "ltr_wgc",
+    "ltr_wp",
+    "ltr_wftp",
+    "ltr_hsp",
+    "non_o",
+    "o_a",
+    "o_x",
+];
+
 pub fn shipped() -> Policy {
     Policy::from_toml(SHIPPED, "policy/idproof.toml").unwrap()
 }
