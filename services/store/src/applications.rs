@@ -10,8 +10,9 @@ use serde_json::json;
 use crate::{
     Store,
     audit::{self, Actor},
-    entities::{application, audit_event},
+    entities::{application, audit_event, sim_registration},
     error::{DbContext, StoreError},
+    sim_registrations::ShopVisit,
 };
 
 /// A new application as the API received it.
@@ -33,6 +34,8 @@ pub struct NewApplication {
     pub idempotency_key: Option<String>,
     /// A hash of the request, to tell a replay from a reused key.
     pub request_fingerprint: String,
+    /// The shop visit, for a `sim_registration` application.
+    pub shop_visit: Option<ShopVisit>,
 }
 
 /// A stored application.
@@ -137,6 +140,27 @@ impl Store {
             });
         }
 
+        if let Some(visit) = &new.shop_visit {
+            let row = sim_registration::ActiveModel {
+                application_id: Set(new.id.as_uuid()),
+                operator: Set(visit.operator.clone()),
+                shop_reference: Set(visit.shop_reference.clone()),
+                clerk_reference: Set(visit.clerk_reference.clone()),
+                outcome: Set(None),
+                tier: Set(None),
+                number_masked: Set(None),
+                binding_id: Set(None),
+                decided_at: Set(None),
+                notified_at: Set(None),
+            };
+            let inserted = sim_registration::Entity::insert(row).exec_without_returning(&txn).await;
+            if let Err(source) = inserted {
+                txn.rollback().await.ok();
+                let context = "failed to insert a shop visit";
+                return Err(StoreError::Database { context, source });
+            }
+        }
+
         let detail = json!({
             "purpose": new.purpose, "tier": new.tier, "channel": new.channel,
         });
@@ -207,6 +231,10 @@ impl Store {
             .exec(&txn)
             .await
             .context("failed to delete an unstarted application's audit events")?;
+        sim_registration::Entity::delete_by_id(id.as_uuid())
+            .exec(&txn)
+            .await
+            .context("failed to delete an unstarted application's shop visit")?;
         application::Entity::delete_many()
             .filter(application::Column::Id.eq(id.as_uuid()))
             .filter(application::Column::Status.eq(ApplicationStatus::Received.as_str()))

@@ -34,7 +34,8 @@ pub struct NewBinding {
     pub number_key: String,
     /// The number with most digits hidden.
     pub number_masked: String,
-    /// The operator the shop declared.
+    /// What the per-operator cap counts the binding against: the licensee of the network the
+    /// shop declared (`ais`, `true`, `nt`), or the declared operator when it is none of them.
     pub operator: String,
     /// The application that proved the identity and the number.
     pub application_id: ApplicationId,
@@ -79,7 +80,7 @@ pub struct BindingRecord {
     pub id: Uuid,
     /// The number with most digits hidden.
     pub number_masked: String,
-    /// The operator declared.
+    /// What the per-operator cap counted it against: a licensee, or an unlicensed operator.
     pub operator: String,
     /// The application that made it.
     pub application_id: ApplicationId,
@@ -185,6 +186,20 @@ impl Store {
         }
         txn.commit().await.context("failed to commit an unbinding")?;
         Ok(true)
+    }
+
+    /// The active binding an application made, if any.
+    pub async fn active_binding_of_application(
+        &self,
+        application_id: ApplicationId,
+    ) -> Result<Option<BindingRecord>, StoreError> {
+        let row = mobile_binding::Entity::find()
+            .filter(mobile_binding::Column::ApplicationId.eq(application_id.as_uuid()))
+            .filter(mobile_binding::Column::UnboundAt.is_null())
+            .one(&self.db)
+            .await
+            .context("failed to read an application's binding")?;
+        Ok(row.map(BindingRecord::from))
     }
 
     /// An identity's bindings, newest first, ended ones included.

@@ -1,6 +1,7 @@
 //! API clients and their keys.
 
 use chrono::{DateTime, Utc};
+use idproof_proofing::ClientId;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;
@@ -43,6 +44,15 @@ impl From<api_client::Model> for ClientRecord {
 }
 
 impl Store {
+    /// Where the client takes webhooks, if it gave a callback URL.
+    pub async fn callback_url_of(&self, client_id: ClientId) -> Result<Option<String>, StoreError> {
+        let found = api_client::Entity::find_by_id(client_id.as_uuid())
+            .one(&self.db)
+            .await
+            .context("failed to read a client")?;
+        Ok(found.and_then(|client| client.callback_url))
+    }
+
     /// Registers a client and returns its key, which is not stored and cannot be shown again.
     pub async fn create_client(
         &self,

@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use idproof_proofing::{ApplicationId, ClientId, EvidenceId, EvidenceKind};
-use sea_orm::{ActiveValue::Set, EntityTrait, TransactionTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
+};
 use serde_json::json;
 
 use crate::{
@@ -57,6 +59,19 @@ impl Store {
         new: NewEvidence,
         now: DateTime<Utc>,
     ) -> Result<EvidenceId, StoreError> {
+        let txn = self.db.begin().await.context("failed to begin a transaction")?;
+        let id = self.insert_evidence(&txn, new, now).await?;
+        txn.commit().await.context("failed to commit evidence")?;
+        Ok(id)
+    }
+
+    /// Seals and inserts evidence with its audit event, in the caller's transaction.
+    pub(crate) async fn insert_evidence(
+        &self,
+        txn: &DatabaseTransaction,
+        new: NewEvidence,
+        now: DateTime<Utc>,
+    ) -> Result<EvidenceId, StoreError> {
         let id = EvidenceId::new();
         let context = seal_context(id, new.application_id, new.kind);
         let sealed = self.cipher.seal(&new.content, &context)?;
@@ -72,17 +87,15 @@ impl Store {
             created_at: Set(now),
             delete_after: Set(new.delete_after),
         };
-
-        let txn = self.db.begin().await.context("failed to begin a transaction")?;
         evidence::Entity::insert(row)
-            .exec_without_returning(&txn)
+            .exec_without_returning(txn)
             .await
             .context("failed to insert evidence")?;
+
         let detail = json!({ "evidence_id": id, "kind": new.kind });
         let application = Some(new.application_id.as_uuid());
         let actor = Actor::Client(new.submitted_by.as_uuid());
-        audit::record(&txn, actor, "evidence.stored", application, detail, now).await?;
-        txn.commit().await.context("failed to commit evidence")?;
+        audit::record(txn, actor, "evidence.stored", application, detail, now).await?;
         Ok(id)
     }
 
@@ -104,6 +117,21 @@ impl Store {
         audit::record(&txn, Actor::Workflow, "evidence.discarded", application, detail, now)
             .await?;
         txn.commit().await.context("failed to commit discarding evidence")
+    }
+
+    /// Whether any evidence of `kind` was stored for the application.
+    pub async fn has_evidence(
+        &self,
+        application_id: ApplicationId,
+        kind: EvidenceKind,
+    ) -> Result<bool, StoreError> {
+        let found = evidence::Entity::find()
+            .filter(evidence::Column::ApplicationId.eq(application_id.as_uuid()))
+            .filter(evidence::Column::Kind.eq(kind.as_str()))
+            .one(&self.db)
+            .await
+            .context("failed to look for evidence")?;
+        Ok(found.is_some())
     }
 
     /// Reads and opens evidence.

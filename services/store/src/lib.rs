@@ -17,6 +17,7 @@ pub mod entities;
 mod error;
 mod evidence;
 mod otp;
+mod sim_registrations;
 mod stay_changes;
 mod steps;
 mod trust;
@@ -37,7 +38,8 @@ pub use crypto::{CipherError, EvidenceCipher, Sealed};
 pub use decisions::DecisionRecord;
 pub use error::StoreError;
 pub use evidence::{EvidenceRecord, NewEvidence};
-pub use otp::{NewOtp, OtpVerdict, SendLimits, SendOutcome};
+pub use otp::{NewOtp, OtpChallengeRecord, OtpVerdict, SendLimits, SendOutcome};
+pub use sim_registrations::{ShopVisit, SimDecision, SimOutcome, SimRegistrationRecord};
 pub use stay_changes::{PersonHash, PersonIndexKey};
 pub use steps::{StepRecord, StepWrite};
 pub use trust::{

@@ -2,9 +2,14 @@
 //! verified once, locked after the last wrong attempt. The code is kept only as a keyed hash;
 //! the caller compares it, in constant time, through the closure it passes to
 //! [`Store::verify_otp`].
+//!
+//! The API records a send with [`Store::request_code`] (the limits, the sealed number and the
+//! challenge in one transaction); the workflow's delivery activity draws the code, sends it
+//! and arms the challenge with [`Store::deliver_otp`]; the workflow's expiry timer ends it with
+//! [`Store::expire_otp`].
 
 use chrono::{DateTime, Duration, Utc};
-use idproof_proofing::ApplicationId;
+use idproof_proofing::{ApplicationId, EvidenceId};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter,
@@ -17,6 +22,7 @@ use crate::{
     Store,
     entities::otp_challenge,
     error::{DbContext, StoreError},
+    evidence::NewEvidence,
 };
 
 /// A code to record as sent.
@@ -26,8 +32,9 @@ pub struct NewOtp {
     pub application_id: ApplicationId,
     /// The number's keyed hash.
     pub number_key: String,
-    /// The code's keyed hash, hex.
-    pub code_hash: String,
+    /// The code's keyed hash, hex, when the code was drawn before the send was recorded; `None`
+    /// when the delivery activity draws it and arms the challenge with [`Store::deliver_otp`].
+    pub code_hash: Option<String>,
     /// Wrong answers allowed before the challenge locks.
     pub attempts: i32,
     /// When it is sent.
@@ -67,6 +74,8 @@ pub enum SendOutcome {
 pub enum OtpVerdict {
     /// The code is right; this call is the one that verified it.
     Verified {
+        /// The challenge.
+        challenge_id: Uuid,
         /// The number's keyed hash, to bind.
         number_key: String,
     },
@@ -83,6 +92,31 @@ pub enum OtpVerdict {
     AlreadyVerified,
     /// No code was sent for the application.
     NoChallenge,
+    /// A send was asked for and its code has not gone out yet: nothing was counted.
+    NotDelivered,
+}
+
+/// A challenge as the workflow's activities read it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OtpChallengeRecord {
+    /// Its id.
+    pub id: Uuid,
+    /// The application.
+    pub application_id: ApplicationId,
+    /// The sealed number the code goes to.
+    pub evidence_id: Option<EvidenceId>,
+    /// When the send was asked for.
+    pub sent_at: DateTime<Utc>,
+    /// When the code went out.
+    pub delivered_at: Option<DateTime<Utc>>,
+    /// When the code stops being accepted.
+    pub expires_at: DateTime<Utc>,
+    /// When it was verified.
+    pub verified_at: Option<DateTime<Utc>>,
+    /// When it was locked by wrong answers.
+    pub locked_at: Option<DateTime<Utc>>,
+    /// Whether it is the application's latest challenge; an older one is superseded.
+    pub latest: bool,
 }
 
 impl Store {
@@ -112,12 +146,168 @@ impl Store {
         }
     }
 
-    /// Checks an answer against the application's latest code. `matches` gets the stored hash
-    /// and says whether the answer is the code. At most one call verifies a code.
+    /// Records a send the API was asked for: within the number's limits, the number sealed as
+    /// evidence and the challenge that points at it, in one transaction; refused, nothing.
+    pub async fn request_code(
+        &self,
+        number: NewEvidence,
+        otp: NewOtp,
+        limits: SendLimits,
+    ) -> Result<(SendOutcome, Option<EvidenceId>), StoreError> {
+        let txn = self.db.begin().await.context("failed to begin an OTP send")?;
+
+        let recorded = async {
+            let outcome = record_send_in(&txn, &otp, limits).await?;
+            let SendOutcome::Recorded(challenge_id) = outcome else {
+                return Ok((outcome, None));
+            };
+            let evidence_id = self.insert_evidence(&txn, number, otp.sent_at).await?;
+            otp_challenge::Entity::update_many()
+                .col_expr(otp_challenge::Column::EvidenceId, Expr::value(evidence_id.as_uuid()))
+                .filter(otp_challenge::Column::Id.eq(challenge_id))
+                .exec(&txn)
+                .await
+                .context("failed to point a challenge at its number")?;
+            Ok((outcome, Some(evidence_id)))
+        }
+        .await;
+
+        match recorded {
+            Ok((outcome, Some(evidence_id))) => {
+                txn.commit().await.context("failed to commit an OTP send")?;
+                Ok((outcome, Some(evidence_id)))
+            }
+            Ok(refused) => {
+                txn.rollback().await.context("failed to roll back an OTP send")?;
+                Ok(refused)
+            }
+            Err(err) => {
+                txn.rollback().await.ok();
+                Err(err)
+            }
+        }
+    }
+
+    /// Removes a send whose workflow could not be told of it, with its sealed number, so that
+    /// it neither counts against the number's limits nor waits for a code that never goes out.
+    pub async fn withdraw_code_request(
+        &self,
+        challenge_evidence: EvidenceId,
+        application_id: ApplicationId,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        otp_challenge::Entity::delete_many()
+            .filter(otp_challenge::Column::EvidenceId.eq(challenge_evidence.as_uuid()))
+            .filter(otp_challenge::Column::DeliveredAt.is_null())
+            .exec(&self.db)
+            .await
+            .context("failed to withdraw a send")?;
+        self.discard_unsubmitted_evidence(challenge_evidence, application_id, now).await
+    }
+
+    /// The challenge that sends a code to the number sealed as `evidence_id`.
+    pub async fn otp_challenge_for(
+        &self,
+        evidence_id: EvidenceId,
+    ) -> Result<Option<OtpChallengeRecord>, StoreError> {
+        let row = otp_challenge::Entity::find()
+            .filter(otp_challenge::Column::EvidenceId.eq(evidence_id.as_uuid()))
+            .one(&self.db)
+            .await
+            .context("failed to read a challenge")?;
+        self.challenge_record(row).await
+    }
+
+    /// The challenge with this id.
+    pub async fn otp_challenge_by_id(
+        &self,
+        challenge_id: Uuid,
+    ) -> Result<Option<OtpChallengeRecord>, StoreError> {
+        let row = otp_challenge::Entity::find_by_id(challenge_id)
+            .one(&self.db)
+            .await
+            .context("failed to read a challenge")?;
+        self.challenge_record(row).await
+    }
+
+    async fn challenge_record(
+        &self,
+        row: Option<otp_challenge::Model>,
+    ) -> Result<Option<OtpChallengeRecord>, StoreError> {
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let application_id = ApplicationId::from(row.application_id);
+        let newest = latest(&self.db, application_id).await?;
+        let latest = newest.is_some_and(|newest| newest.id == row.id);
+        Ok(Some(OtpChallengeRecord {
+            id: row.id,
+            application_id,
+            evidence_id: row.evidence_id.map(EvidenceId::from),
+            sent_at: row.sent_at,
+            delivered_at: row.delivered_at,
+            expires_at: row.expires_at,
+            verified_at: row.verified_at,
+            locked_at: row.locked_at,
+            latest,
+        }))
+    }
+
+    /// Arms a challenge with the code just drawn: its hash, when it went out and when it
+    /// expires. A retried delivery draws a new code and overwrites the last one's hash: only
+    /// the code most recently sent is accepted. Returns `false`, changing nothing, when the
+    /// challenge was verified or locked meanwhile.
+    pub async fn deliver_otp(
+        &self,
+        challenge_id: Uuid,
+        code_hash: &str,
+        delivered_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let armed = otp_challenge::Entity::update_many()
+            .col_expr(otp_challenge::Column::CodeHash, Expr::value(code_hash))
+            .col_expr(otp_challenge::Column::DeliveredAt, Expr::value(delivered_at))
+            .col_expr(otp_challenge::Column::ExpiresAt, Expr::value(expires_at))
+            .filter(otp_challenge::Column::Id.eq(challenge_id))
+            .filter(otp_challenge::Column::VerifiedAt.is_null())
+            .filter(otp_challenge::Column::LockedAt.is_null())
+            .exec(&self.db)
+            .await
+            .context("failed to arm a challenge")?;
+        Ok(armed.rows_affected == 1)
+    }
+
+    /// Ends a challenge whose time ran out by the workflow's timer: a code still open stops
+    /// being accepted now. Returns whether the challenge is expired, rather than verified or
+    /// locked.
+    pub async fn expire_otp(
+        &self,
+        challenge_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        otp_challenge::Entity::update_many()
+            .col_expr(otp_challenge::Column::ExpiresAt, Expr::value(now))
+            .filter(otp_challenge::Column::Id.eq(challenge_id))
+            .filter(otp_challenge::Column::VerifiedAt.is_null())
+            .filter(otp_challenge::Column::LockedAt.is_null())
+            .filter(otp_challenge::Column::ExpiresAt.gt(now))
+            .exec(&self.db)
+            .await
+            .context("failed to expire a challenge")?;
+        let row = otp_challenge::Entity::find_by_id(challenge_id)
+            .one(&self.db)
+            .await
+            .context("failed to read a challenge")?;
+        Ok(row.is_some_and(|row| row.verified_at.is_none() && row.locked_at.is_none()))
+    }
+
+    /// Checks an answer against the application's latest code. `matches` gets the challenge's
+    /// id and stored hash and says whether the answer is the code. At most one call verifies a
+    /// code.
     pub async fn verify_otp(
         &self,
         application_id: ApplicationId,
-        matches: impl FnOnce(&str) -> bool,
+        matches: impl FnOnce(Uuid, &str) -> bool,
         now: DateTime<Utc>,
     ) -> Result<OtpVerdict, StoreError> {
         let Some(challenge) = latest(&self.db, application_id).await? else {
@@ -127,7 +317,7 @@ impl Store {
             return Ok(settled);
         }
 
-        if matches(&challenge.code_hash) {
+        if matches(challenge.id, &challenge.code_hash) {
             let won = otp_challenge::Entity::update_many()
                 .col_expr(otp_challenge::Column::VerifiedAt, Expr::value(now))
                 .filter(otp_challenge::Column::Id.eq(challenge.id))
@@ -137,7 +327,8 @@ impl Store {
                 .await
                 .context("failed to mark a code verified")?;
             if won.rows_affected == 1 {
-                return Ok(OtpVerdict::Verified { number_key: challenge.number_key });
+                let number_key = challenge.number_key;
+                return Ok(OtpVerdict::Verified { challenge_id: challenge.id, number_key });
             }
             return self.settled_again(challenge.id, now).await;
         }
@@ -206,6 +397,9 @@ fn settled(challenge: &otp_challenge::Model, now: DateTime<Utc>) -> Option<OtpVe
     if challenge.locked_at.is_some() || challenge.attempts_left <= 0 {
         return Some(OtpVerdict::Locked);
     }
+    if challenge.delivered_at.is_none() {
+        return Some(OtpVerdict::NotDelivered);
+    }
     if now >= challenge.expires_at {
         return Some(OtpVerdict::Expired);
     }
@@ -261,12 +455,14 @@ async fn record_send_in(
         id: Set(id),
         application_id: Set(otp.application_id.as_uuid()),
         number_key: Set(otp.number_key.clone()),
-        code_hash: Set(otp.code_hash.clone()),
+        code_hash: Set(otp.code_hash.clone().unwrap_or_default()),
         attempts_left: Set(otp.attempts),
         sent_at: Set(otp.sent_at),
         expires_at: Set(otp.expires_at),
         verified_at: Set(None),
         locked_at: Set(None),
+        evidence_id: Set(None),
+        delivered_at: Set(otp.code_hash.is_some().then_some(otp.sent_at)),
     };
     otp_challenge::Entity::insert(row)
         .exec_without_returning(txn)

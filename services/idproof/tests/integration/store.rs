@@ -37,6 +37,7 @@ pub(crate) async fn new_application(store: &idproof_store::Store) -> (Applicatio
         client_reference: None,
         idempotency_key: None,
         request_fingerprint: "f".into(),
+        shop_visit: None,
     };
     let client_id = ClientId::from(client.id);
     assert!(matches!(

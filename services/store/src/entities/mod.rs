@@ -12,6 +12,7 @@ pub mod evidence;
 pub mod mobile_binding;
 pub mod otp_challenge;
 pub mod person_index;
+pub mod sim_registration;
 pub mod stay_change;
 pub mod stay_feed;
 pub mod step_result;
