@@ -90,6 +90,7 @@ impl Target {
             idle_timeout_secs: 86_400,
             step_timeout_secs: 30,
             registry_retry: RegistryRetry::default(),
+            provider_retry: RegistryRetry::for_providers(),
         };
         let options =
             WorkflowStartOptions::new(self.peer_task_queue.clone(), application_id.to_string())

@@ -19,8 +19,11 @@ use idproof_passport::{chip::TrustMaterial, mrz::Mrz};
 
 use crate::{
     chip_step::{AnchorCache, judge_chip},
+    face_step::FaceStep,
     messages::{DecisionOutcome, ServiceStep},
+    mobile_step::{BindNumber, CodeDelivery, DeliverCode, ExpireCode, MobileStep},
     mrz_step::{judge_mrz, zone_of},
+    sim_step::SettleApplication,
 };
 
 /// A pause after a step's verdict is written and before its activity reports back: the moment
@@ -47,6 +50,12 @@ pub struct ProofingActivities {
     /// The key of the person index; without one, no application is indexed and stay changes
     /// find none.
     pub(crate) person_index: Option<PersonIndexKey>,
+    /// The mobile step's gateway, keys and caps; without them, codes cannot be sent.
+    pub(crate) mobile: Option<MobileStep>,
+    /// The face step's comparator and policy; without them, every selfie is flagged.
+    pub(crate) face: Option<FaceStep>,
+    /// Delivers webhooks.
+    pub(crate) http: reqwest::Client,
 }
 
 /// What intake decided.
@@ -118,7 +127,22 @@ impl ProofingActivities {
             registry: None,
             policy,
             person_index: None,
+            mobile: None,
+            face: None,
+            http: reqwest::Client::new(),
         }
+    }
+
+    /// The activities with the mobile step's gateway, keys and caps.
+    pub fn with_mobile(mut self, mobile: MobileStep) -> Self {
+        self.mobile = Some(mobile);
+        self
+    }
+
+    /// The activities with the face step's comparator and policy.
+    pub fn with_face(mut self, face: FaceStep) -> Self {
+        self.face = Some(face);
+        self
     }
 
     /// The activities with the immigration registry they look stays up in.
@@ -249,10 +273,10 @@ impl ProofingActivities {
                     let at = self.clock.now();
                     judge_chip(&evidence.content_type, content, trust, anchors, page_mrz, at).await
                 }
-                // TODO: verify selfie and mobile evidence as the face and mobile crates
-                // provide verifiers; until then an officer looks at each.
-                EvidenceKind::Selfie | EvidenceKind::MobileNumber => {
-                    StepOutcome::new(step, Verdict::Flagged, "no_automatic_verifier")
+                EvidenceKind::Selfie => return self.judge_face(input).await,
+                // A number is not judged: a code is sent to it (`deliver_code`).
+                EvidenceKind::MobileNumber => {
+                    StepOutcome::new(step, Verdict::Failed, "evidence_not_judged")
                 }
                 // The service fetches stay records itself; nobody signals one.
                 EvidenceKind::StayRecord => {
@@ -293,6 +317,69 @@ impl ProofingActivities {
         input: ServiceStep,
     ) -> Result<DecisionOutcome, ActivityError> {
         self.decide_application(input).await
+    }
+
+    /// Draws a one-time code, sends it to the sealed number and arms the challenge. A gateway
+    /// that times out, answers 5xx or rate-limits fails the attempt so that Temporal retries it.
+    #[activity]
+    pub async fn deliver_code(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: DeliverCode,
+    ) -> Result<CodeDelivery, ActivityError> {
+        self.deliver(input).await
+    }
+
+    /// Ends a code whose timer ran out; returns whether it expired unanswered.
+    #[activity]
+    pub async fn expire_code(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: ExpireCode,
+    ) -> Result<bool, ActivityError> {
+        self.expire(input).await
+    }
+
+    /// Binds a verified number to the identity the passport proved, within the caps.
+    #[activity]
+    pub async fn bind_number(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: BindNumber,
+    ) -> Result<StepOutcome, ActivityError> {
+        self.bind(input).await
+    }
+
+    /// Compares a selfie with the chip's face image and records the face step. A provider that
+    /// times out, answers 5xx or rate-limits fails the attempt so that Temporal retries it.
+    #[activity]
+    pub async fn judge_selfie(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: JudgeEvidence,
+    ) -> Result<StepOutcome, ActivityError> {
+        self.judge_face(input).await
+    }
+
+    /// Releases a binding the application no longer earns and writes its SIM registration's
+    /// record; returns whether the client's webhook is owed the record.
+    #[activity]
+    pub async fn settle_application(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: SettleApplication,
+    ) -> Result<bool, ActivityError> {
+        self.settle(input).await
+    }
+
+    /// POSTs the SIM registration record to the client's callback URL.
+    #[activity]
+    pub async fn notify_client(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        application_id: ApplicationId,
+    ) -> Result<(), ActivityError> {
+        self.notify(application_id).await
     }
 
     /// Records a verdict the workflow reached itself, such as expiry or cancellation.

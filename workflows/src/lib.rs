@@ -7,17 +7,22 @@
 mod activities;
 mod chip_step;
 mod decision_step;
+mod face_step;
 mod immigration_step;
 mod messages;
+mod mobile_step;
 mod mrz_step;
 mod proofing;
 mod service_steps;
+mod sim_step;
 
 pub use activities::{Failpoint, ProofingActivities};
+pub use face_step::{FaceStep, SELFIE_MEDIA_TYPE, SelfieSubmission};
 pub use messages::{
-    CancelReason, DecisionOutcome, EvidenceSubmitted, ProofingInput, ProofingOutcome,
+    CancelReason, CodeAnswered, DecisionOutcome, EvidenceSubmitted, ProofingInput, ProofingOutcome,
     RegistryRetry, ServiceStep, StayChanged,
 };
+pub use mobile_step::{MobileStep, NUMBER_MEDIA_TYPE, NumberToBind};
 pub use proofing::ProofingWorkflow;
 
 /// The default task queue of the proofing workflow and its activities.

@@ -15,6 +15,10 @@ pub struct ProofingInput {
     /// How the immigration lookup retries a registry that does not answer.
     #[serde(default)]
     pub registry_retry: RegistryRetry,
+    /// How SMS delivery and the face comparison retry a gateway or provider that does not
+    /// answer, with the same shape as the registry's.
+    #[serde(default = "RegistryRetry::for_providers")]
+    pub provider_retry: RegistryRetry,
 }
 
 /// How often, and how patiently, the immigration lookup asks a registry that times out, answers
@@ -27,6 +31,14 @@ pub struct RegistryRetry {
     pub first_retry_ms: u64,
     /// The longest pause, in milliseconds; also caps the registry's own Retry-After.
     pub longest_retry_ms: u64,
+}
+
+impl RegistryRetry {
+    /// The default for the SMS gateway and the face provider: a person waits at the counter,
+    /// so fewer and shorter pauses than the registry's.
+    pub fn for_providers() -> Self {
+        Self { attempts: 4, first_retry_ms: 1_000, longest_retry_ms: 10_000 }
+    }
 }
 
 impl Default for RegistryRetry {
@@ -72,6 +84,19 @@ pub struct StayChanged {
     pub kind: String,
     /// The change's cursor in the registry's feed, which identifies it.
     pub cursor: u64,
+}
+
+/// How the application's one-time code was answered at the API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CodeAnswered {
+    /// The code was right: the number may be bound once the identity is proven.
+    Verified {
+        /// The challenge verified.
+        challenge_id: uuid::Uuid,
+    },
+    /// The last allowed wrong answer locked the challenge: the case goes to an officer.
+    Locked,
 }
 
 /// Why an application is being cancelled.

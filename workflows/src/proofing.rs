@@ -6,7 +6,7 @@
 
 use std::{
     collections::{BTreeMap, VecDeque},
-    time::Duration,
+    time::{Duration, SystemTime},
 };
 
 use idproof_proofing::{ApplicationStatus, EvidenceKind, EvidencePlan, Step, StepOutcome, Verdict};
@@ -17,12 +17,20 @@ use temporalio_sdk::{
     WorkflowContextView, WorkflowResult, workflows::select,
 };
 
+use uuid::Uuid;
+
 use crate::{
     activities::{JudgeEvidence, ProofingActivities, RecordVerdict},
     messages::{
-        CancelReason, EvidenceSubmitted, ProofingInput, ProofingOutcome, RegistryRetry,
-        ServiceStep, StayChanged,
+        CancelReason, CodeAnswered, EvidenceSubmitted, ProofingInput, ProofingOutcome,
+        RegistryRetry, ServiceStep, StayChanged,
     },
+};
+
+mod code_flow;
+
+use code_flow::{
+    bind_number, deliver_code, expire_code, identity_proven, record, settle, take_code_answers,
 };
 
 /// The proofing of one application.
@@ -41,12 +49,28 @@ pub struct ProofingWorkflow {
     attempts: BTreeMap<Step, i32>,
     /// The latest stay change the registry reported and the workflow has not acted on yet.
     stay_change: Option<StayChanged>,
+    /// How the API saw one-time codes answered, in arrival order.
+    answers: VecDeque<CodeAnswered>,
+    /// The code sent and not yet answered, and when its timer ends it.
+    open_code: Option<OpenCode>,
+    /// A verified code whose number waits for the identity to be proven before it is bound.
+    to_bind: Option<Uuid>,
+}
+
+/// A code sent and not yet answered.
+#[derive(Clone, Copy, Debug)]
+struct OpenCode {
+    challenge_id: Uuid,
+    /// In workflow time, which replays identically.
+    deadline: SystemTime,
 }
 
 /// What ended a wait for evidence.
 enum Wake {
-    /// Evidence is pending, or the registry reported a stay change.
+    /// Evidence or a code answer is pending, or the registry reported a stay change.
     Evidence,
+    /// The open code's time ran out.
+    CodeExpired,
     /// Nothing arrived within the idle timeout.
     Idle,
     /// The client or Temporal asked to cancel.
@@ -80,6 +104,7 @@ impl ProofingWorkflow {
         loop {
             match wait_for_evidence(ctx, timeouts.idle).await {
                 Wake::Evidence => {}
+                Wake::CodeExpired => expire_code(ctx, &input, &timeouts).await?,
                 Wake::Idle => {
                     let outcome = StepOutcome::new(Step::Expiry, Verdict::Failed, "idle_timeout");
                     return close(ctx, &input, outcome, ApplicationStatus::Expired).await;
@@ -92,6 +117,7 @@ impl ProofingWorkflow {
             }
 
             judge_pending_evidence(ctx, &input, &timeouts).await?;
+            take_code_answers(ctx, &input, &timeouts).await?;
 
             // A new stay makes the registry's earlier answer stale: ask again, now if the page
             // was read, else once it is.
@@ -105,6 +131,11 @@ impl ProofingWorkflow {
                 look_up_stay(ctx, &input, &timeouts).await?;
             }
 
+            let bind = ctx.state(|s| s.to_bind.filter(|_| identity_proven(&plan, &s.verdicts)));
+            if let Some(challenge_id) = bind {
+                bind_number(ctx, &input, &timeouts, challenge_id).await?;
+            }
+
             if ctx.state(|s| ready_to_decide(&plan, s)) {
                 // TODO: a case the decision sends to review should wait here for an officer's
                 // decision signal, with an SLA timer; until the review step exists it ends in
@@ -114,6 +145,7 @@ impl ProofingWorkflow {
                 let decided = ctx
                     .execute_activity(ProofingActivities::decide, step, timeouts.activity())
                     .await?;
+                settle(ctx, &input, decided.status).await?;
                 return Ok(ProofingOutcome {
                     status: decided.status,
                     closing_step: decided.outcome,
@@ -130,6 +162,12 @@ impl ProofingWorkflow {
         evidence: EvidenceSubmitted,
     ) {
         self.pending.push_back(evidence);
+    }
+
+    /// The API settled an answer to the application's one-time code.
+    #[signal]
+    pub fn code_answered(&mut self, _ctx: &mut SyncWorkflowContext<Self>, answer: CodeAnswered) {
+        self.answers.push_back(answer);
     }
 
     /// The client asks to cancel the application.
@@ -173,6 +211,22 @@ impl Timeouts {
     /// on another worker if this one died.
     fn activity(&self) -> ActivityOptions {
         ActivityOptions::with_start_to_close_timeout(self.step).build()
+    }
+
+    /// Options for the SMS gateway and the face provider: bounded like the registry's.
+    fn provider(&self, retry: RegistryRetry) -> ActivityOptions {
+        self.registry(retry)
+    }
+
+    /// Options for the client's webhook: patient, since nobody waits on it, and bounded.
+    fn webhook(&self) -> ActivityOptions {
+        let policy = RetryPolicy::builder()
+            .initial_interval(Duration::from_secs(2))
+            .backoff_coefficient(2.0)
+            .maximum_interval(Duration::from_secs(300))
+            .maximum_attempts(12)
+            .build();
+        ActivityOptions::with_start_to_close_timeout(self.step).retry_policy(policy).build()
     }
 
     /// Options for the registry lookup: a bounded number of attempts with growing pauses, so
@@ -224,32 +278,60 @@ async fn look_up_stay(
     Ok(())
 }
 
-/// Waits for evidence, a cancellation, or the idle timeout, whichever comes first. The idle
-/// timer is cancelled when something else wins, so it leaves no stray timer in history.
+/// Waits for evidence, a code answer, a cancellation, the open code's timer or the idle
+/// timeout, whichever comes first. The timers are cancelled when something else wins, so they
+/// leave no stray timer in history.
 async fn wait_for_evidence(ctx: &mut WorkflowContext<ProofingWorkflow>, idle: Duration) -> Wake {
     let idle_token = ctx.cancellation_token().child_token();
     let timer = TimerOptions::builder(idle).cancellation_token(idle_token.clone()).build();
-    let woken_by_message = select! {
-        waited = ctx.wait_condition(|s| {
-            !s.pending.is_empty() || s.cancel.is_some() || s.stay_change.is_some()
-        }) => {
-            waited.is_ok()
-        }
-        _ = ctx.timer(timer) => false,
+    let code_left = code_time_left(ctx);
+    let code_token = ctx.cancellation_token().child_token();
+    let code_timer = TimerOptions::builder(code_left.unwrap_or(idle))
+        .cancellation_token(code_token.clone())
+        .build();
+
+    let woken = match code_left {
+        Some(_) => select! {
+            waited = ctx.wait_condition(has_message) => Some(waited.is_ok()),
+            _ = ctx.timer(timer) => Some(false),
+            _ = ctx.timer(code_timer) => None,
+        },
+        None => select! {
+            waited = ctx.wait_condition(has_message) => Some(waited.is_ok()),
+            _ = ctx.timer(timer) => Some(false),
+        },
     };
     idle_token.cancel();
+    code_token.cancel();
 
     // Cancelling the workflow in Temporal ends the wait too: treat it as a cancellation.
     if ctx.cancellation_token().is_cancelled() {
         return Wake::Cancel(CancelReason::WorkflowCancelled);
     }
-    if !woken_by_message {
-        return Wake::Idle;
+    match woken {
+        None => return Wake::CodeExpired,
+        Some(false) => return Wake::Idle,
+        Some(true) => {}
     }
     match ctx.state(|s| s.cancel) {
         Some(reason) => Wake::Cancel(reason),
         None => Wake::Evidence,
     }
+}
+
+/// Whether a signal waits to be acted on.
+fn has_message(state: &ProofingWorkflow) -> bool {
+    !state.pending.is_empty()
+        || !state.answers.is_empty()
+        || state.cancel.is_some()
+        || state.stay_change.is_some()
+}
+
+/// How long the open code has left by workflow time, if a code is open.
+fn code_time_left(ctx: &mut WorkflowContext<ProofingWorkflow>) -> Option<Duration> {
+    let deadline = ctx.state(|s| s.open_code.map(|code| code.deadline))?;
+    let now = ctx.workflow_time().unwrap_or(deadline);
+    Some(deadline.duration_since(now).unwrap_or(Duration::ZERO).max(Duration::from_millis(1)))
 }
 
 /// Runs the step for each pending submission, in arrival order. Evidence the step cannot even
@@ -260,6 +342,11 @@ async fn judge_pending_evidence(
     timeouts: &Timeouts,
 ) -> WorkflowResult<()> {
     while let Some(submitted) = ctx.state_mut(|s| s.pending.pop_front()) {
+        if submitted.kind == EvidenceKind::MobileNumber {
+            deliver_code(ctx, input, timeouts, submitted).await?;
+            continue;
+        }
+
         let step = submitted.kind.step();
         let attempt = next_attempt(ctx, step);
         let judge = JudgeEvidence {
@@ -269,9 +356,22 @@ async fn judge_pending_evidence(
             attempt,
         };
 
-        let judged = ctx
-            .execute_activity(ProofingActivities::judge_evidence, judge, timeouts.activity())
-            .await;
+        let judged = if submitted.kind == EvidenceKind::Selfie {
+            let options = timeouts.provider(input.provider_retry);
+            let judged =
+                ctx.execute_activity(ProofingActivities::judge_selfie, judge, options).await;
+            if judged.is_err() {
+                let outcome =
+                    StepOutcome::new(Step::Face, Verdict::Flagged, "face.provider_unavailable");
+                record(ctx, input, timeouts, attempt, outcome, Some(submitted.evidence_id)).await?;
+                ctx.state_mut(|s| s.verdicts.insert(EvidenceKind::Selfie, Verdict::Flagged));
+                continue;
+            }
+            judged
+        } else {
+            ctx.execute_activity(ProofingActivities::judge_evidence, judge, timeouts.activity())
+                .await
+        };
         let verdict = judged.as_ref().map_or(Verdict::Failed, |outcome| outcome.verdict);
         ctx.state_mut(|s| {
             s.verdicts.insert(submitted.kind, verdict);
@@ -336,5 +436,6 @@ async fn close(
         next_status: Some(status),
     };
     ctx.execute_activity(ProofingActivities::record_verdict, record, options).await?;
+    settle(ctx, input, status).await?;
     Ok(ProofingOutcome { status, closing_step: outcome })
 }

@@ -17,6 +17,7 @@ use crate::{
     auth::{ApiKeyAuth, Scope},
     engine::EngineError,
     problem::ApiError,
+    sim::shop_visit_of,
     state::ApiState,
     views::{ApplicationView, CreateApplication},
 };
@@ -95,6 +96,8 @@ impl ApplicationsApi {
             }
         })?;
 
+        let shop_visit = shop_visit_of(purpose, request.shop_visit.as_ref())?;
+
         let new = NewApplication {
             id: ApplicationId::new(),
             client_id: ClientId::from(client.id),
@@ -104,6 +107,7 @@ impl ApplicationsApi {
             request_fingerprint: fingerprint(&request),
             client_reference: request.client_reference,
             idempotency_key: idempotency_key.0,
+            shop_visit,
         };
         let now = state.clock.now();
         let outcome = state.store.create_application(new, now).await.map_err(ApiError::internal)?;
@@ -146,19 +150,15 @@ impl ApplicationsApi {
 
         let location = format!("/v1/applications/{}", application.id);
         // A new application has no steps yet; a replayed one may.
-        let (steps, decision) = if replayed {
-            let steps = state.store.steps(application.id).await.map_err(ApiError::internal)?;
-            let decision =
-                state.store.latest_decision(application.id).await.map_err(ApiError::internal)?;
-            (steps, decision)
+        let view = if replayed {
+            view_of(&state, application).await?
         } else {
-            (Vec::new(), None)
+            let sim =
+                state.store.sim_registration(application.id).await.map_err(ApiError::internal)?;
+            ApplicationView::new(application, Vec::new(), None)
+                .with_sim_registration(sim.map(Into::into))
         };
-        Ok(CreateResponse::Created(
-            Json(ApplicationView::new(application, steps, decision)),
-            location,
-            replayed,
-        ))
+        Ok(CreateResponse::Created(Json(view), location, replayed))
     }
 
     /// Read an application
@@ -227,9 +227,19 @@ async fn own_application(
     id: ApplicationId,
 ) -> Result<ApplicationView, ApiError> {
     let application = owned_application(state, client_id, id).await?;
+    view_of(state, application).await
+}
+
+/// The application with its steps, decision and SIM registration.
+async fn view_of(
+    state: &ApiState,
+    application: ApplicationRecord,
+) -> Result<ApplicationView, ApiError> {
     let steps = state.store.steps(application.id).await.map_err(ApiError::internal)?;
     let decision = state.store.latest_decision(application.id).await.map_err(ApiError::internal)?;
-    Ok(ApplicationView::new(application, steps, decision))
+    let sim = state.store.sim_registration(application.id).await.map_err(ApiError::internal)?;
+    Ok(ApplicationView::new(application, steps, decision)
+        .with_sim_registration(sim.map(Into::into)))
 }
 
 /// What a refused signal means to the client: a workflow that is gone has ended, so the
@@ -251,6 +261,11 @@ fn fingerprint(request: &CreateApplication) -> String {
         "tier": Tier::from(request.tier).as_str(),
         "channel": Channel::from(request.channel).as_str(),
         "client_reference": request.client_reference,
+        "shop_visit": request.shop_visit.as_ref().map(|visit| serde_json::json!({
+            "operator": idproof_mobile::Operator::from(visit.operator).code(),
+            "shop_id": visit.shop_id,
+            "clerk_id": visit.clerk_id,
+        })),
     });
     hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
 }

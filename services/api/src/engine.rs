@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use idproof_proofing::ApplicationId;
 use idproof_workflows::{
-    CancelReason, EvidenceSubmitted, ProofingInput, ProofingWorkflow, RegistryRetry, StayChanged,
+    CancelReason, CodeAnswered, EvidenceSubmitted, ProofingInput, ProofingWorkflow, RegistryRetry,
+    StayChanged,
 };
 use temporalio_client::{
     Client, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowSignalOptions,
@@ -33,6 +34,7 @@ pub struct WorkflowEngine {
     idle_timeout: Duration,
     step_timeout: Duration,
     registry_retry: RegistryRetry,
+    provider_retry: RegistryRetry,
 }
 
 impl WorkflowEngine {
@@ -50,12 +52,19 @@ impl WorkflowEngine {
             idle_timeout,
             step_timeout,
             registry_retry: RegistryRetry::default(),
+            provider_retry: RegistryRetry::for_providers(),
         }
     }
 
     /// The engine with the registry lookup's retries new workflows get.
     pub fn with_registry_retry(mut self, retry: RegistryRetry) -> Self {
         self.registry_retry = retry;
+        self
+    }
+
+    /// The engine with the SMS gateway's and face provider's retries new workflows get.
+    pub fn with_provider_retry(mut self, retry: RegistryRetry) -> Self {
+        self.provider_retry = retry;
         self
     }
 
@@ -66,6 +75,7 @@ impl WorkflowEngine {
             idle_timeout_secs: self.idle_timeout.as_secs(),
             step_timeout_secs: self.step_timeout.as_secs(),
             registry_retry: self.registry_retry,
+            provider_retry: self.provider_retry,
         };
         let options =
             WorkflowStartOptions::new(self.task_queue.clone(), application_id.to_string())
@@ -104,6 +114,21 @@ impl WorkflowEngine {
             self.client.get_workflow_handle::<ProofingWorkflow>(application_id.to_string());
         let signalled = handle
             .signal(ProofingWorkflow::submit_evidence, evidence, WorkflowSignalOptions::default())
+            .await;
+        signal_outcome(signalled)
+    }
+
+    /// Tells the application's workflow how its one-time code was answered: verified, so the
+    /// number can be bound, or locked, so the case goes to an officer.
+    pub async fn code_answered(
+        &self,
+        application_id: ApplicationId,
+        answer: CodeAnswered,
+    ) -> Result<(), EngineError> {
+        let handle =
+            self.client.get_workflow_handle::<ProofingWorkflow>(application_id.to_string());
+        let signalled = handle
+            .signal(ProofingWorkflow::code_answered, answer, WorkflowSignalOptions::default())
             .await;
         signal_outcome(signalled)
     }

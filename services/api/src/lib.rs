@@ -8,11 +8,14 @@ mod auth;
 mod chip;
 mod engine;
 mod evidence;
+mod face;
 mod health;
 mod metrics;
 mod middleware;
+mod mobile;
 mod problem;
 mod registry;
+mod sim;
 mod state;
 mod stay_changes;
 mod views;
@@ -22,7 +25,9 @@ use poem_openapi::OpenApiService;
 
 pub use auth::Scope;
 pub use engine::{EngineError, WorkflowEngine};
+pub use face::FaceSettings;
 pub use metrics::Metrics;
+pub use mobile::MobileSettings;
 pub use problem::{ApiError, PROBLEM_JSON, Problem};
 pub use state::ApiState;
 pub use stay_changes::{StayChangeError, StayChangeReceipt, StayChangeReceiver};
@@ -31,16 +36,22 @@ use applications::ApplicationsApi;
 use chip::ChipApi;
 pub use chip::ChipRefusal;
 use evidence::EvidenceApi;
+use face::FaceApi;
 use health::OpsApi;
 pub use middleware::REQUEST_ID_HEADER;
 use middleware::{BodyLimits, RequestContext};
+use mobile::MobileApi;
 use registry::RegistryApi;
+use sim::SimApi;
+
+/// Every documented group of operations, in the order the document lists them.
+type Operations =
+    (ApplicationsApi, EvidenceApi, ChipApi, FaceApi, MobileApi, SimApi, RegistryApi, OpsApi);
 
 /// The OpenAPI service: every documented operation.
-pub fn openapi_service()
--> OpenApiService<(ApplicationsApi, EvidenceApi, ChipApi, RegistryApi, OpsApi), ()> {
+pub fn openapi_service() -> OpenApiService<Operations, ()> {
     OpenApiService::new(
-        (ApplicationsApi, EvidenceApi, ChipApi, RegistryApi, OpsApi),
+        (ApplicationsApi, EvidenceApi, ChipApi, FaceApi, MobileApi, SimApi, RegistryApi, OpsApi),
         "idproof",
         env!("CARGO_PKG_VERSION"),
     )

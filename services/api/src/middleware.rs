@@ -32,9 +32,9 @@ pub(crate) struct RequestContext {
 /// The largest bodies taken, in bytes.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct BodyLimits {
-    /// Every body but an MRZ image.
+    /// Every body but an image.
     pub(crate) body: usize,
-    /// An MRZ image sent to its route.
+    /// An MRZ image or a selfie sent to its route.
     pub(crate) image: usize,
 }
 

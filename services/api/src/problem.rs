@@ -37,6 +37,43 @@ pub struct Problem {
     pub code: String,
     /// The id of the request, to quote to support.
     pub request_id: String,
+    /// For a wrong one-time code: the answers left before the challenge locks.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempts_left: Option<i32>,
+}
+
+/// A request refused by a rule of the mobile or face steps, with its stable code. Built only by
+/// the modules that own the codes (`mobile`, `face`, `applications`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The stable code, such as `mobile.cooldown`.
+    pub code: &'static str,
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// What a clerk is told.
+    pub detail: String,
+    /// Seconds until the request may be sent again, as `Retry-After`.
+    pub retry_after: Option<u64>,
+    /// Answers left, for a wrong code.
+    pub attempts_left: Option<i32>,
+}
+
+impl Refusal {
+    /// A refusal with no retry hint.
+    pub fn new(code: &'static str, status: StatusCode, detail: impl Into<String>) -> Self {
+        Self { code, status, detail: detail.into(), retry_after: None, attempts_left: None }
+    }
+
+    /// A 422 refusal: the request cannot be processed as sent.
+    pub fn unprocessable(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(code, StatusCode::UNPROCESSABLE_ENTITY, detail)
+    }
+
+    /// A 409 refusal: the request conflicts with where the application stands.
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(code, StatusCode::CONFLICT, detail)
+    }
 }
 
 /// Every error the API answers with.
@@ -107,6 +144,9 @@ pub enum ApiError {
     /// The workflow engine did not answer; nothing was stored.
     #[error("the workflow engine is unavailable; nothing was stored, retry later")]
     WorkflowEngineUnavailable,
+    /// Refused by a rule of the mobile, face or shop steps; nothing was stored.
+    #[error("{}", .0.detail)]
+    Refused(Refusal),
     /// Something failed inside; the log has the details.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -141,6 +181,7 @@ impl ApiError {
             ApiError::Chip(refusal) => refusal.code(),
             ApiError::ApplicationClosed => "application_closed",
             ApiError::WorkflowEngineUnavailable => "workflow_engine_unavailable",
+            ApiError::Refused(refusal) => refusal.code,
             ApiError::Internal(_) => "internal_error",
         }
     }
@@ -156,6 +197,9 @@ impl ApiError {
             StatusCode::PAYLOAD_TOO_LARGE => "Payload too large",
             StatusCode::UNSUPPORTED_MEDIA_TYPE => "Unsupported media type",
             StatusCode::UNPROCESSABLE_ENTITY => "Unprocessable request",
+            StatusCode::GONE => "Gone",
+            StatusCode::LOCKED => "Locked",
+            StatusCode::TOO_MANY_REQUESTS => "Too many requests",
             StatusCode::SERVICE_UNAVAILABLE => "Service unavailable",
             _ => "Internal error",
         }
@@ -171,6 +215,10 @@ impl ApiError {
             detail: self.to_string(),
             code: self.code().to_owned(),
             request_id,
+            attempts_left: match self {
+                ApiError::Refused(refusal) => refusal.attempts_left,
+                _ => None,
+            },
         }
     }
 }
@@ -202,6 +250,7 @@ impl ResponseError for ApiError {
                 OcrError::NotFound => StatusCode::UNPROCESSABLE_ENTITY,
                 OcrError::Engine(_) => StatusCode::SERVICE_UNAVAILABLE,
             },
+            ApiError::Refused(refusal) => refusal.status,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -213,6 +262,11 @@ impl ResponseError for ApiError {
         let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
         let mut response =
             Response::builder().status(self.status()).content_type(PROBLEM_JSON).body(body);
+        if let ApiError::Refused(Refusal { retry_after: Some(seconds), .. }) = self {
+            response
+                .headers_mut()
+                .insert(poem::http::header::RETRY_AFTER, poem::http::HeaderValue::from(*seconds));
+        }
         if matches!(self, ApiError::Unauthenticated) {
             response.headers_mut().insert(
                 poem::http::header::WWW_AUTHENTICATE,
@@ -262,7 +316,24 @@ const DOCUMENTED: &[(u16, &str)] = &[
     (401, "No valid X-Api-Key (`unauthenticated`)"),
     (403, "The key lacks the operation's scope (`missing_scope`)"),
     (404, "No such application for this client (`application_not_found`)"),
-    (409, "The application has ended (`application_closed`)"),
+    (
+        409,
+        "The application has ended, or the step is not where the request needs it: no code \
+         sent yet, a code already verified, a selfie before the chip (`application_closed`, \
+         `mobile.no_code_sent`, `mobile.code_not_delivered`, `mobile.already_verified`, \
+         `face.chip_required`)",
+    ),
+    (410, "The one-time code has expired; ask for a new one (`mobile.code_expired`)"),
+    (
+        423,
+        "Too many wrong codes: the challenge is locked and the case goes to an officer \
+         (`mobile.locked`)",
+    ),
+    (
+        429,
+        "Too soon after the last code, or the hour's codes to this number are used up; \
+         `Retry-After` says when to try again (`mobile.cooldown`, `mobile.hourly_limit`)",
+    ),
     (
         413,
         "The body is over the limit, or an MRZ image decodes to more pixels than the reader \
@@ -276,10 +347,15 @@ const DOCUMENTED: &[(u16, &str)] = &[
     (
         422,
         "A value outside its set, a reused idempotency key, a tier the purpose or channel \
-         does not allow, MRZ lines of the wrong shape, or an MRZ image with no zone found \
+         does not allow, MRZ lines of the wrong shape, an MRZ image with no zone found, a \
+         shop visit missing or misplaced, a number that is no Thai mobile number, a wrong \
+         code (with `attempts_left`), or a selfie or liveness result no comparison can use \
          (`invalid_field`, `unknown_purpose`, `idempotency_key_reused`, \
          `tier_below_purpose_minimum`, `tier_needs_attended_channel`, `mrz.line_count`, \
-         `mrz.line_length`, `mrz.charset`, `mrz.not_found`)",
+         `mrz.line_length`, `mrz.charset`, `mrz.not_found`, `application.shop_visit_required`, \
+         `application.shop_visit_unexpected`, `mobile.format`, `mobile.not_thai`, \
+         `mobile.landline`, `mobile.reserved`, `mobile.operator_required`, \
+         `mobile.operator_mismatch`, `mobile.code_format`, `mobile.code_wrong`, `face.*`)",
     ),
     (
         503,

@@ -5,7 +5,10 @@ use std::{sync::Arc, time::Duration};
 use idproof_proofing::Clock;
 use idproof_store::Store;
 
-use crate::{engine::WorkflowEngine, metrics::Metrics, stay_changes::StayChangeReceiver};
+use crate::{
+    engine::WorkflowEngine, face::FaceSettings, metrics::Metrics, mobile::MobileSettings,
+    stay_changes::StayChangeReceiver,
+};
 
 /// The API's dependencies, handed to each request.
 #[derive(Clone)]
@@ -29,4 +32,8 @@ pub struct ApiState {
     pub readiness_timeout: Duration,
     /// Acts on the stay changes the registry pushes.
     pub stay_changes: StayChangeReceiver,
+    /// The one-time code step's limits and keys.
+    pub mobile: MobileSettings,
+    /// The bounds a selfie and its liveness result are held to.
+    pub face: FaceSettings,
 }

@@ -9,6 +9,8 @@ use poem_openapi::{Enum, Object};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::sim::{ShopVisitInput, SimRegistrationView};
+
 /// Declares an API enum that mirrors a domain enum value for value.
 macro_rules! mirror_enum {
     ($(#[$doc:meta])* $api:ident => $domain:ident as $name:literal { $($variant:ident),+ $(,)? }) => {
@@ -84,6 +86,8 @@ pub(crate) struct CreateApplication {
     /// The client's own reference, returned as given. It must not hold personal data.
     #[oai(validator(min_length = 1, max_length = 128))]
     pub client_reference: Option<String>,
+    /// Who registers the SIM: required for `sim_registration`, refused for other purposes.
+    pub shop_visit: Option<ShopVisitInput>,
 }
 
 /// A step's recorded verdict.
@@ -135,6 +139,8 @@ pub struct ApplicationView {
     pub flags: Vec<Flag>,
     /// The policy's decision, once the evidence has been judged as a whole.
     pub decision: Option<DecisionView>,
+    /// For a SIM registration: the shop visit and, once decided, its record.
+    pub sim_registration: Option<SimRegistrationView>,
     /// When it was created.
     pub created_at: DateTime<Utc>,
     /// When it last changed.
@@ -194,9 +200,18 @@ impl ApplicationView {
             steps,
             flags,
             decision: decision.map(DecisionView::from),
+            sim_registration: None,
             created_at: application.created_at,
             updated_at: application.updated_at,
         }
+    }
+}
+
+impl ApplicationView {
+    /// The view with the application's SIM registration, if it has one.
+    pub fn with_sim_registration(mut self, sim: Option<SimRegistrationView>) -> Self {
+        self.sim_registration = sim;
+        self
     }
 }
 

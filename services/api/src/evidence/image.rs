@@ -10,10 +10,27 @@ use uuid::Uuid;
 
 use crate::problem::ApiError;
 
-/// Whether a request is an image sent to `POST /v1/applications/{id}/mrz`, the one body that
-/// may be as large as the image limit. The body limit is applied before routing, so the route is
+/// Whether a request carries an image: an MRZ image sent to `POST /v1/applications/{id}/mrz`,
+/// or a selfie (base64 in JSON) sent to `POST /v1/applications/{id}/face`, the bodies that may
+/// be as large as the image limit. The body limit is applied before routing, so the route is
 /// recognised here by its method, path and media type.
 pub(crate) fn is_image_upload(req: &Request) -> bool {
+    is_mrz_image(req) || is_selfie(req)
+}
+
+/// A selfie sent to its route, as base64 in JSON.
+fn is_selfie(req: &Request) -> bool {
+    let is_json = req.content_type().is_some_and(|value| value.starts_with("application/json"));
+    let names_face_route = req
+        .uri()
+        .path()
+        .strip_prefix("/v1/applications/")
+        .and_then(|rest| rest.strip_suffix("/face"))
+        .is_some_and(|id| Uuid::try_parse(id).is_ok());
+    req.method() == Method::POST && is_json && names_face_route
+}
+
+fn is_mrz_image(req: &Request) -> bool {
     let is_image = req
         .content_type()
         .and_then(|value| value.parse::<MrzMediaType>().ok())
