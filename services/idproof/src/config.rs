@@ -13,6 +13,8 @@ use idproof_proofing::Step;
 use idproof_workflows::{Failpoint, RegistryRetry};
 use serde::{Deserialize, Serialize};
 
+use crate::steps_config::{FaceConfig, MobileConfig};
+
 /// The whole configuration. Every key is documented in the README.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -39,6 +41,10 @@ pub struct Config {
     pub immigration_sandbox: ImmigrationSandboxConfig,
     /// How the worker reads the registry's feed of stay changes.
     pub stay_changes: StayChangesConfig,
+    /// The mobile step: one-time codes, binding caps, the SMS gateway.
+    pub mobile: MobileConfig,
+    /// The face step: the comparison provider and its policy.
+    pub face: FaceConfig,
 }
 
 /// How the worker reads the registry's feed of stay changes. Pushed changes arrive at
@@ -113,6 +119,13 @@ pub struct ProofingConfig {
     pub registry_first_retry_ms: u64,
     /// The longest pause between lookup attempts, in milliseconds.
     pub registry_longest_retry_ms: u64,
+    /// How many times an SMS or a face comparison is tried, the first time included, before
+    /// the step gives up (`sms.undeliverable`, `face.provider_unavailable`).
+    pub provider_attempts: u32,
+    /// The pause before the second SMS or comparison attempt, in milliseconds; later double.
+    pub provider_first_retry_ms: u64,
+    /// The longest pause between SMS or comparison attempts, in milliseconds.
+    pub provider_longest_retry_ms: u64,
 }
 
 impl ProofingConfig {
@@ -122,6 +135,15 @@ impl ProofingConfig {
             attempts: self.registry_attempts,
             first_retry_ms: self.registry_first_retry_ms,
             longest_retry_ms: self.registry_longest_retry_ms,
+        }
+    }
+
+    /// The SMS gateway's and face provider's retries, for new workflows.
+    pub fn provider_retry(&self) -> RegistryRetry {
+        RegistryRetry {
+            attempts: self.provider_attempts.max(1),
+            first_retry_ms: self.provider_first_retry_ms,
+            longest_retry_ms: self.provider_longest_retry_ms,
         }
     }
 
@@ -305,6 +327,9 @@ impl Default for Config {
                 registry_attempts: RegistryRetry::default().attempts,
                 registry_first_retry_ms: RegistryRetry::default().first_retry_ms,
                 registry_longest_retry_ms: RegistryRetry::default().longest_retry_ms,
+                provider_attempts: RegistryRetry::for_providers().attempts,
+                provider_first_retry_ms: RegistryRetry::for_providers().first_retry_ms,
+                provider_longest_retry_ms: RegistryRetry::for_providers().longest_retry_ms,
             },
             evidence: EvidenceConfig::default(),
             worker: WorkerConfig::default(),
@@ -313,6 +338,8 @@ impl Default for Config {
             immigration: ImmigrationConfig::default(),
             immigration_sandbox: ImmigrationSandboxConfig::default(),
             stay_changes: StayChangesConfig::default(),
+            mobile: MobileConfig::default(),
+            face: FaceConfig::default(),
         }
     }
 }
@@ -378,6 +405,7 @@ impl Config {
                 "stay_changes.poll_interval_secs must be at least 1".into(),
             ));
         }
+        crate::steps_config::validate(&self.mobile, &self.face).map_err(ConfigError::Value)?;
         self.failpoint()?;
         Ok(())
     }

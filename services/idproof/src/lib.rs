@@ -10,6 +10,7 @@ pub mod passport_cli;
 pub mod policy_cli;
 pub mod sandbox_cli;
 pub mod stay_poll;
+pub mod steps_config;
 pub mod telemetry;
 pub mod trust_cli;
 pub mod wiring;

@@ -179,6 +179,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Dev => {
             let policy = wiring::load_policy(&config)?;
             dev::ensure_evidence_key(&mut config)?;
+            dev::use_stand_ins(&mut config);
             let store = wiring::open_store(&config).await?;
             let api_key = dev::ensure_api_key(&store, &config.dev.data_dir).await?;
             let sandbox =

@@ -3,12 +3,19 @@
 use std::{net::SocketAddr, path::Path, sync::Arc, time::Duration};
 
 use anyhow::Context;
-use idproof_api::{ApiState, Metrics, StayChangeReceiver, WorkflowEngine};
+use idproof_api::{
+    ApiState, FaceSettings, Metrics, MobileSettings, StayChangeReceiver, WorkflowEngine,
+};
+use idproof_face::{FaceComparator, HttpComparator, SandboxComparator, SelfieLimits};
 use idproof_immigration::RegistryClient;
+use idproof_mobile::{
+    CodeHasher, ConsoleGateway, HttpJsonGateway, MessageTemplate, MobileNumber, SendFuture,
+    SmsError, SmsGateway,
+};
 use idproof_policy::Policy;
 use idproof_proofing::{Clock, SystemClock};
-use idproof_store::{EvidenceCipher, PersonIndexKey, Store};
-use idproof_workflows::{ProofingActivities, ProofingWorkflow};
+use idproof_store::{BindingCaps, EvidenceCipher, PersonIndexKey, Store};
+use idproof_workflows::{FaceStep, MobileStep, ProofingActivities, ProofingWorkflow};
 use poem::{
     Server,
     listener::{Acceptor, Listener, TcpListener},
@@ -19,7 +26,10 @@ use temporalio_sdk::{Worker, WorkerOptions};
 use tokio::task::JoinHandle;
 use url::Url;
 
-use crate::config::Config;
+use crate::{
+    config::Config,
+    steps_config::{ComparatorKind, GatewayKind},
+};
 
 /// The evidence cipher from the configured keys.
 pub fn evidence_cipher(config: &Config) -> anyhow::Result<EvidenceCipher> {
@@ -49,6 +59,85 @@ pub fn person_index_key(config: &Config) -> anyhow::Result<PersonIndexKey> {
 }
 
 /// Starts and signals proofing workflows as configured.
+/// The key one-time codes are hashed with: `mobile.code_key`, or derived from the current
+/// evidence key under a label of its own, so that the key that seals evidence is not reused.
+pub fn code_hasher(config: &Config) -> anyhow::Result<CodeHasher> {
+    use base64::{Engine, engine::general_purpose::STANDARD};
+    use hmac::{Hmac, Mac};
+
+    let key = match &config.mobile.code_key {
+        Some(key) => STANDARD.decode(key.trim()).context("mobile.code_key is not base64")?,
+        None => {
+            let evidence = &config.evidence;
+            let current = evidence.keys.get(&evidence.current_key_id).with_context(|| {
+                format!("evidence key {:?} is not configured", evidence.current_key_id)
+            })?;
+            let current =
+                STANDARD.decode(current.trim()).context("an evidence key is not base64")?;
+            let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&current)
+                .context("an evidence key is not usable")?;
+            mac.update(b"idproof/mobile/code-key");
+            mac.finalize().into_bytes().to_vec()
+        }
+    };
+    CodeHasher::new(key).context("mobile.code_key must be 32 bytes of base64")
+}
+
+/// The API's view of the mobile step.
+fn mobile_settings(config: &Config) -> anyhow::Result<MobileSettings> {
+    Ok(MobileSettings {
+        limits: config.mobile.otp,
+        hasher: Arc::new(code_hasher(config)?),
+        number_key: person_index_key(config)?,
+    })
+}
+
+/// The worker's mobile step: the gateway the configuration names.
+fn mobile_step(config: &Config) -> anyhow::Result<MobileStep> {
+    let mobile = &config.mobile;
+    let gateway: Arc<dyn SmsGateway> = match (mobile.gateway, &mobile.sms) {
+        (GatewayKind::Http, Some(sms)) => Arc::new(
+            HttpJsonGateway::new(sms.adapter()).context("the SMS gateway is misconfigured")?,
+        ),
+        (GatewayKind::Console, _) => Arc::new(ConsoleGateway),
+        _ => Arc::new(NoGateway),
+    };
+    let template = match &mobile.message_template {
+        Some(template) => MessageTemplate::new(template.clone())?,
+        None => MessageTemplate::default(),
+    };
+    Ok(MobileStep {
+        limits: mobile.otp,
+        hasher: Arc::new(code_hasher(config)?),
+        gateway,
+        template,
+        caps: BindingCaps { per_operator: mobile.cap_per_operator, total: mobile.cap_total },
+    })
+}
+
+/// The worker's face step, when a comparator is configured.
+fn face_step(config: &Config) -> anyhow::Result<Option<FaceStep>> {
+    let face = &config.face;
+    let comparator: Arc<dyn FaceComparator> = match (face.comparator, &face.provider) {
+        (ComparatorKind::Http, Some(provider)) => Arc::new(
+            HttpComparator::new(provider.adapter())
+                .context("the face provider is misconfigured")?,
+        ),
+        (ComparatorKind::Sandbox, _) => Arc::new(SandboxComparator),
+        _ => return Ok(None),
+    };
+    Ok(Some(FaceStep { comparator, policy: face.policy(), selfie_limits: SelfieLimits::default() }))
+}
+
+/// The gateway of a worker that has none: every send fails for good, with a code that says so.
+struct NoGateway;
+
+impl SmsGateway for NoGateway {
+    fn send<'a>(&'a self, _to: &'a MobileNumber, _text: &'a str) -> SendFuture<'a> {
+        Box::pin(async { Err(SmsError::Configuration { reason: "no SMS gateway is configured" }) })
+    }
+}
+
 fn workflow_engine(config: &Config, client: Client) -> WorkflowEngine {
     WorkflowEngine::new(
         client,
@@ -57,6 +146,7 @@ fn workflow_engine(config: &Config, client: Client) -> WorkflowEngine {
         Duration::from_secs(config.proofing.step_timeout_secs),
     )
     .with_registry_retry(config.proofing.registry_retry())
+    .with_provider_retry(config.proofing.provider_retry())
 }
 
 /// Connects to the database and applies pending migrations.
@@ -160,6 +250,8 @@ pub async fn start_api(
             std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
         )),
         readiness_timeout: config.readiness_timeout(),
+        mobile: mobile_settings(config)?,
+        face: FaceSettings { selfie_limits: SelfieLimits::default(), policy: config.face.policy() },
     };
 
     let acceptor = TcpListener::bind(config.http.listen)
@@ -208,7 +300,11 @@ pub async fn run_worker(
         Arc::new(policy),
         config.failpoint()?,
     )
-    .with_person_index(index.clone());
+    .with_person_index(index.clone())
+    .with_mobile(mobile_step(config)?);
+    if let Some(face) = face_step(config)? {
+        activities = activities.with_face(face);
+    }
     let mut poll = None;
     if let Some(registry) = config.immigration.registry() {
         let registry = RegistryClient::new(registry).context("the immigration registry client")?;

@@ -10,6 +10,8 @@ use temporalio_client::{WorkflowFetchHistoryOptions, WorkflowSignalOptions};
 
 use crate::support::{Backend, TestApp, on_both_databases};
 
+const SIM_T3: &str = r#"{"purpose":"sim_registration","tier":"t3","channel":"telecom_shop",
+    "shop_visit":{"operator":"ais","shop_id":"shop-17","clerk_id":"clerk-4"}}"#;
 const T1: &str = r#"{"purpose":"digital_id","tier":"t1","channel":"self_service"}"#;
 
 on_both_databases! {
@@ -46,7 +48,7 @@ on_both_databases! {
     async fn the_workflow_plans_evidence_and_records_intake_once(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         let created = app.create_application(
-            r#"{"purpose":"sim_registration","tier":"t3","channel":"telecom_shop"}"#,
+            SIM_T3,
         ).await;
         let id = created["id"].as_str().unwrap();
 
@@ -102,10 +104,10 @@ on_both_databases! {
         app.stop().await;
     }
 
-    async fn evidence_without_a_verifier_is_flagged_for_an_officer(backend: Backend) {
+    async fn a_selfie_with_no_face_comparator_is_flagged_for_an_officer(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         let id = app.create_application(
-            r#"{"purpose":"sim_registration","tier":"t3","channel":"telecom_shop"}"#,
+            SIM_T3,
         ).await["id"].as_str().unwrap().to_owned();
         app.wait_for_status(&id, "awaiting_evidence", Duration::from_secs(30)).await;
         let application_id = ApplicationId::from(uuid::Uuid::parse_str(&id).unwrap());
@@ -120,7 +122,8 @@ on_both_databases! {
         };
         let evidence_id = app.store.store_evidence(evidence, chrono::Utc::now()).await.unwrap();
 
-        // The selfie has no API yet: the signal its endpoint will send is sent here.
+        // A selfie stored and signalled as the face endpoint would, to a worker configured with
+        // no face comparator.
         let handle = app.temporal.get_workflow_handle::<ProofingWorkflow>(id.clone());
         let signal = EvidenceSubmitted { kind: EvidenceKind::Selfie, evidence_id };
         handle
@@ -136,7 +139,7 @@ on_both_databases! {
             tokio::time::sleep(Duration::from_millis(200)).await;
             application = app.get_application(&id).await;
         }
-        assert_eq!(application["flags"], serde_json::json!([{"step": "face", "reason": "no_automatic_verifier"}]));
+        assert_eq!(application["flags"], serde_json::json!([{"step": "face", "reason": "face.not_configured"}]));
         assert_eq!(
             application["evidence_needed"],
             serde_json::json!(["mrz", "chip", "selfie", "mobile_number"])
@@ -199,7 +202,7 @@ on_both_databases! {
             "application_id", "idle_timeout_secs", "step_timeout_secs", "outcome", "plan", "step",
             "verdict", "reason", "required", "immigration_check", "officer_confirmation",
             "attempt", "evidence_id", "next_status", "status", "closing_step",
-            "registry_retry", "attempts", "first_retry_ms", "longest_retry_ms",
+            "registry_retry", "provider_retry", "attempts", "first_retry_ms", "longest_retry_ms",
         ];
         for key in &payload_words {
             assert!(allowed.contains(&key.as_str()), "payload key {key:?} is not an id or verdict");

@@ -17,7 +17,7 @@ const T1: &str = r#"{"purpose":"digital_id","tier":"t1","channel":"self_service"
 
 /// The test PKI and chips, drawn once for the suite around today: the worker verifies with
 /// the system clock.
-fn chips() -> &'static (PathBuf, Manifest) {
+pub(crate) fn chips() -> &'static (PathBuf, Manifest) {
     static CHIPS: OnceLock<(PathBuf, Manifest)> = OnceLock::new();
     CHIPS.get_or_init(|| {
         let directory = idproof_testkit::temp_dir("chip-api").unwrap();
@@ -27,23 +27,23 @@ fn chips() -> &'static (PathBuf, Manifest) {
     })
 }
 
-fn chip(name: &str) -> &'static ChipEntry {
+pub(crate) fn chip(name: &str) -> &'static ChipEntry {
     chips().1.chips.iter().find(|chip| chip.name == name).unwrap()
 }
 
 /// The valid chip of UTO, the ICAO specimen state whose MRZ the page step takes, with an RSA
 /// Active Authentication key.
-fn answering_chip() -> &'static ChipEntry {
+pub(crate) fn answering_chip() -> &'static ChipEntry {
     chip("valid-uto-rsa-pkcs1")
 }
 
-fn file(chip: &ChipEntry, name: &str) -> Option<Vec<u8>> {
+pub(crate) fn file(chip: &ChipEntry, name: &str) -> Option<Vec<u8>> {
     let relative = chip.files.get(name)?;
     Some(std::fs::read(chips().0.join(&chip.directory).join(relative)).unwrap())
 }
 
 /// The master list, anchored at its signer's CSCA, and every CRL, through the real binary.
-fn import_trust(database_url: &str) {
+pub(crate) fn import_trust(database_url: &str) {
     let (directory, manifest) = chips();
     let path = |relative: &str| directory.join(relative);
     let anchor = manifest.trust.cscas.iter().find(|csca| csca.state == "UTO").unwrap();
@@ -64,7 +64,7 @@ fn import_trust(database_url: &str) {
 
 /// The chip's answer to `challenge` with its Active Authentication key: the ISO/IEC 9796-2
 /// scheme 1 block `6A || M1 || H(M1 || challenge) || BC` through the RSA private key.
-fn answer(chip: &ChipEntry, challenge: &[u8]) -> Vec<u8> {
+pub(crate) fn answer(chip: &ChipEntry, challenge: &[u8]) -> Vec<u8> {
     let aa = chip.active_authentication.as_ref().unwrap();
     assert_eq!(aa.algorithm, "rsa-iso9796-2");
     let pem = std::fs::read(chips().0.join(&chip.directory).join(&aa.private_key)).unwrap();
@@ -82,7 +82,7 @@ fn answer(chip: &ChipEntry, challenge: &[u8]) -> Vec<u8> {
     signature
 }
 
-fn upload(chip: &ChipEntry, answer: Option<(&str, &[u8])>) -> Value {
+pub(crate) fn upload(chip: &ChipEntry, answer: Option<(&str, &[u8])>) -> Value {
     let data_groups: Vec<Value> = (1..=16u8)
         .filter_map(|n| {
             let bytes = file(chip, &format!("EF.DG{n}"))?;

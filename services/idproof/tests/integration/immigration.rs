@@ -9,12 +9,9 @@ use std::time::Duration;
 use idproof_immigration_sandbox::{
     ADMIN_TOKEN_HEADER, Person, RunningSandbox, SandboxConfig, seed::demo_people,
 };
-use idproof_proofing::{ApplicationId, ClientId, EvidenceKind, SystemClock};
-use idproof_store::NewEvidence;
-use idproof_workflows::{EvidenceSubmitted, ProofingWorkflow};
+use idproof_proofing::SystemClock;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use temporalio_client::WorkflowSignalOptions;
 
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -79,23 +76,7 @@ async fn application_with_page(app: &TestApp, lines: &[String]) -> String {
 
 /// The mobile number, which has no verifier yet: stored and signalled as its endpoint will.
 async fn give_mobile_number(app: &TestApp, id: &str) {
-    let application_id = ApplicationId::from(uuid::Uuid::parse_str(id).unwrap());
-    let client = app.store.authenticate(&app.api_key).await.unwrap().unwrap();
-    let evidence = NewEvidence {
-        application_id,
-        submitted_by: ClientId::from(client.id),
-        kind: EvidenceKind::MobileNumber,
-        content_type: "text/plain".to_owned(),
-        content: b"+66812345678".to_vec(),
-        delete_after: None,
-    };
-    let evidence_id = app.store.store_evidence(evidence, chrono::Utc::now()).await.unwrap();
-    let handle = app.temporal.get_workflow_handle::<ProofingWorkflow>(id.to_owned());
-    let signal = EvidenceSubmitted { kind: EvidenceKind::MobileNumber, evidence_id };
-    handle
-        .signal(ProofingWorkflow::submit_evidence, signal, WorkflowSignalOptions::default())
-        .await
-        .unwrap();
+    app.verify_number(id, "+66812345678", Some("ais")).await;
 }
 
 /// Waits for the verdict of `step`.
@@ -141,17 +122,17 @@ on_both_databases! {
         let id = application_with_page(&app, &lines).await;
         let immigration = step(&app, &id, "immigration").await;
         give_mobile_number(&app, &id).await;
-        let decided = app.wait_for_status(&id, "in_review", Duration::from_secs(30)).await;
+        let decided = app.wait_for_status(&id, "completed", Duration::from_secs(30)).await;
 
         assert_eq!(immigration, ("passed".to_owned(), "stay_lawful".to_owned()));
         let decision = &decided["decision"];
         assert_eq!(decision["user_group"], "investor", "{decision}");
         assert_eq!(rule(decision, "stay.lawful")["held"], true, "{decision}");
         assert_eq!(rule(decision, "category.known")["held"], true, "{decision}");
-        // The mobile number is not yet bound by a code, so no tier is reached and the flagged
-        // mobile step sends the case to an officer.
-        assert_eq!(decision["tier"], Value::Null, "{decision}");
-        assert_eq!(step(&app, &id, "decision").await, ("flagged".to_owned(), "no_automatic_verifier".to_owned()));
+        // The number was bound by its code, so the tier asked for is reached.
+        assert_eq!(step(&app, &id, "mobile").await, ("passed".to_owned(), "mobile.bound".to_owned()));
+        assert_eq!(decision["tier"], "t1", "{decision}");
+        assert_eq!(step(&app, &id, "decision").await, ("passed".to_owned(), "tier_t1".to_owned()));
 
         let (explained, status) = explain(&app, &[&id, "--json"]);
         assert_eq!(status, Some(0), "{explained}");
@@ -178,7 +159,7 @@ on_both_databases! {
 
         let id = application_with_page(&app, &lines).await;
         give_mobile_number(&app, &id).await;
-        let decided = app.wait_for_status(&id, "in_review", Duration::from_secs(30)).await;
+        let decided = app.wait_for_status(&id, "completed", Duration::from_secs(30)).await;
 
         let decision = &decided["decision"];
         assert_eq!(decision["user_group"], "worker", "{decision}");

@@ -16,6 +16,7 @@ mod immigration;
 mod ops;
 mod otp;
 mod policy;
+mod shop;
 mod stay_changes;
 mod store;
 mod trust;

@@ -7,7 +7,11 @@ use std::{
     time::{Duration, Instant},
 };
 
-use idproof::{config::Config, wiring};
+use idproof::{
+    config::Config,
+    steps_config::{ComparatorKind, GatewayKind, SmsGatewaySettings},
+    wiring,
+};
 use idproof_store::{EvidenceCipher, NewClient, Store};
 use idproof_testkit::{Guarded, PostgresServer, TemporalDevServer, TestDatabase, temp_dir};
 use reqwest::{Method, StatusCode};
@@ -113,6 +117,8 @@ pub struct TestApp {
     pub config: Config,
     pub temporal: temporalio_client::Client,
     pub dir: PathBuf,
+    /// The SMS gateway, stood in by wiremock: every code the worker sends lands here.
+    pub sms: wiremock::MockServer,
     worker: Option<Guarded>,
     workers_started: usize,
     shutdown: Option<oneshot::Sender<()>>,
@@ -140,6 +146,25 @@ impl TestApp {
         let dir = temp_dir("test").unwrap();
         let database = Database::fresh(backend, &dir).await;
         let mut config = test_config(&dir, &database.url, temporal_address);
+        let sms = wiremock::MockServer::start().await;
+        wiremock::Mock::given(wiremock::matchers::method("POST"))
+            .respond_with(
+                wiremock::ResponseTemplate::new(200)
+                    .set_body_json(serde_json::json!({"id": "m-1"})),
+            )
+            .mount(&sms)
+            .await;
+        config.mobile.gateway = GatewayKind::Http;
+        config.mobile.sms = Some(SmsGatewaySettings {
+            endpoint: format!("{}/send", sms.uri()),
+            body_template: r#"{"to":"{to}","text":"{text}"}"#.to_owned(),
+            auth_header_name: Some("Authorization".to_owned()),
+            auth_header_value: Some("Bearer test-sms".to_owned()),
+            message_id_pointer: Some("/id".to_owned()),
+            timeout_ms: 2_000,
+        });
+        config.proofing.provider_first_retry_ms = 100;
+        config.proofing.provider_longest_retry_ms = 200;
         adjust(&mut config);
 
         let store = wiring::open_store(&config).await.expect("open and migrate the store");
@@ -164,6 +189,7 @@ impl TestApp {
             config,
             temporal,
             dir,
+            sms,
             worker: None,
             workers_started: 0,
             shutdown: Some(shutdown),
@@ -220,6 +246,7 @@ impl TestApp {
         if let Some(failpoint) = failpoint {
             env.push(("IDPROOF_WORKER__FAILPOINT".to_owned(), failpoint.to_owned()));
         }
+        env.extend(step_env(&self.config));
 
         self.workers_started += 1;
         let log = self.dir.join(format!("worker-{}.log", self.workers_started));
@@ -305,7 +332,7 @@ impl TestApp {
             }
             if started.elapsed() > patience {
                 panic!(
-                    "application {id} is {} after {patience:?}, not {status}\nworker logs:\n{}",
+                    "application {id} is {} after {patience:?}, not {status}\n{application}\nworker logs:\n{}",
                     application["status"],
                     self.worker_logs()
                 );
@@ -336,6 +363,111 @@ impl TestApp {
             database.drop_database().await;
         }
         let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The worker's environment for the mobile and face steps, from the test's configuration.
+fn step_env(config: &Config) -> Vec<(String, String)> {
+    let mut env = Vec::new();
+    let mut set = |key: &str, value: String| env.push((format!("IDPROOF_{key}"), value));
+    let proofing = &config.proofing;
+    set("PROOFING__PROVIDER_ATTEMPTS", proofing.provider_attempts.to_string());
+    set("PROOFING__PROVIDER_FIRST_RETRY_MS", proofing.provider_first_retry_ms.to_string());
+    set("PROOFING__PROVIDER_LONGEST_RETRY_MS", proofing.provider_longest_retry_ms.to_string());
+
+    let mobile = &config.mobile;
+    set("MOBILE__OTP__CODE_TTL_SECS", mobile.otp.code_ttl_secs.to_string());
+    set("MOBILE__OTP__MAX_ATTEMPTS", mobile.otp.max_attempts.to_string());
+    set("MOBILE__OTP__RESEND_COOLDOWN_SECS", mobile.otp.resend_cooldown_secs.to_string());
+    set("MOBILE__OTP__SENDS_PER_HOUR", mobile.otp.sends_per_hour.to_string());
+    set("MOBILE__CAP_PER_OPERATOR", mobile.cap_per_operator.to_string());
+    set("MOBILE__CAP_TOTAL", mobile.cap_total.to_string());
+    if let Some(sms) = &mobile.sms {
+        set("MOBILE__GATEWAY", "http".to_owned());
+        set("MOBILE__SMS__ENDPOINT", sms.endpoint.clone());
+        set("MOBILE__SMS__BODY_TEMPLATE", sms.body_template.clone());
+        set("MOBILE__SMS__TIMEOUT_MS", sms.timeout_ms.to_string());
+    }
+
+    let face = &config.face;
+    set("FACE__MATCH_THRESHOLD", face.match_threshold.to_string());
+    match (face.comparator, &face.provider) {
+        (ComparatorKind::Http, Some(provider)) => {
+            set("FACE__COMPARATOR", "http".to_owned());
+            set("FACE__PROVIDER__NAME", provider.name.clone());
+            set("FACE__PROVIDER__ENDPOINT", provider.endpoint.clone());
+            set("FACE__PROVIDER__TIMEOUT_MS", provider.timeout_ms.to_string());
+        }
+        (ComparatorKind::Sandbox, _) => set("FACE__COMPARATOR", "sandbox".to_owned()),
+        _ => {}
+    }
+    env
+}
+
+impl TestApp {
+    /// The codes the SMS gateway was asked to send to `e164`, oldest first.
+    pub async fn codes_sent_to(&self, e164: &str) -> Vec<String> {
+        let requests = self.sms.received_requests().await.unwrap_or_default();
+        requests
+            .iter()
+            .filter_map(|request| serde_json::from_slice::<Value>(&request.body).ok())
+            .filter(|body| body["to"] == e164)
+            .filter_map(|body| {
+                let text = body["text"].as_str()?.to_owned();
+                let digits: String = text
+                    .split(|c: char| !c.is_ascii_digit())
+                    .find(|word| word.len() == 6)?
+                    .to_owned();
+                Some(digits)
+            })
+            .collect()
+    }
+
+    /// Waits for the `n`th code (from 1) sent to `e164`.
+    pub async fn wait_for_code(&self, e164: &str, n: usize) -> String {
+        for _ in 0..150 {
+            if let Some(code) = self.codes_sent_to(e164).await.get(n - 1) {
+                return code.clone();
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        panic!("no code {n} reached {e164}\nworker logs:\n{}", self.worker_logs());
+    }
+
+    /// POSTs JSON to a path of the application with the test's key.
+    pub async fn post_json(
+        &self,
+        path: &str,
+        body: &Value,
+    ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+        let body = body.to_string();
+        self.request(Method::POST, path, Some(&self.api_key), Some(&body), &[]).await
+    }
+
+    /// Asks for a code for `e164` (`operator` when the application has no shop visit), reads it
+    /// from the SMS gateway and answers it: the number is verified.
+    pub async fn verify_number(&self, id: &str, e164: &str, operator: Option<&str>) {
+        let before = self.codes_sent_to(e164).await.len();
+        let mut request = serde_json::json!({ "number": e164 });
+        if let Some(operator) = operator {
+            request["operator"] = Value::from(operator);
+        }
+        let (status, _, body) =
+            self.post_json(&format!("/v1/applications/{id}/mobile"), &request).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+        let code = self.wait_for_code(e164, before + 1).await;
+        let verify = format!("/v1/applications/{id}/mobile/verify");
+        for _ in 0..50 {
+            let (status, _, body) =
+                self.post_json(&verify, &serde_json::json!({ "code": code })).await;
+            if body["code"] == "mobile.code_not_delivered" {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+            assert_eq!(status, StatusCode::OK, "{body}");
+            return;
+        }
+        panic!("the code was never armed");
     }
 }
 
