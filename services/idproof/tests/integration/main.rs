@@ -17,6 +17,7 @@ mod ops;
 mod otp;
 mod policy;
 mod shop;
+mod shop_faults;
 mod stay_changes;
 mod store;
 mod trust;

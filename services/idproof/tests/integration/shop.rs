@@ -20,9 +20,9 @@ use crate::{
 };
 
 const T1: &str = r#"{"purpose":"digital_id","tier":"t1","channel":"self_service"}"#;
-const NUMBER: &str = "+66812345678";
+pub(crate) const NUMBER: &str = "+66812345678";
 
-fn sim_application(operator: &str) -> String {
+pub(crate) fn sim_application(operator: &str) -> String {
     json!({
         "purpose": "sim_registration", "tier": "t3", "channel": "telecom_shop",
         "shop_visit": { "operator": operator, "shop_id": "dealer-0417", "clerk_id": "staff-22" },
@@ -30,7 +30,7 @@ fn sim_application(operator: &str) -> String {
     .to_string()
 }
 
-async fn sandbox() -> RunningSandbox {
+pub(crate) async fn sandbox() -> RunningSandbox {
     let config = SandboxConfig {
         as_of: Some(chrono::Utc::now().date_naive()),
         ..SandboxConfig::ephemeral()
@@ -41,7 +41,7 @@ async fn sandbox() -> RunningSandbox {
 }
 
 /// A face provider under our contract that answers every comparison with `score`.
-async fn face_provider(score: f64) -> MockServer {
+pub(crate) async fn face_provider(score: f64) -> MockServer {
     let provider = MockServer::start().await;
     Mock::given(method("POST"))
         .respond_with(
@@ -55,13 +55,13 @@ async fn face_provider(score: f64) -> MockServer {
 
 /// The valid chip of UTO, the one test state the MRZ step knows. The sandbox keeps its holder
 /// on an LTR stay.
-fn shop_chip() -> &'static ChipEntry {
+pub(crate) fn shop_chip() -> &'static ChipEntry {
     answering_chip()
 }
 
 /// The shipped policy with the LTR group served from 2025 instead of 2027, so that the UTO
 /// chip's holder reaches a tier today. Written under `dir`.
-fn policy_serving_ltr(dir: &std::path::Path) -> std::path::PathBuf {
+pub(crate) fn policy_serving_ltr(dir: &std::path::Path) -> std::path::PathBuf {
     let shipped = include_str!("../../../../policy/idproof.toml");
     let ltr =
         "name = \"Long-term residents (LTR, retirement and family stays)\"\neffective_from = ";
@@ -72,76 +72,20 @@ fn policy_serving_ltr(dir: &std::path::Path) -> std::path::PathBuf {
     path
 }
 
-/// The chip's own face image, as the capture app's selfie.
-fn selfie_of_chip() -> Vec<u8> {
-    let dg2 = file(shop_chip(), "EF.DG2").unwrap();
-    Dg2::parse(&dg2).unwrap().first_image().unwrap().bytes.to_vec()
+/// A shop's service: the registry's sandbox keeping the UTO holder on an LTR stay, a policy
+/// that serves LTR today, a face provider answering every comparison with one score, and the
+/// trust list that verifies the test chips.
+pub(crate) struct Shop {
+    pub(crate) app: TestApp,
+    pub(crate) faces: MockServer,
+    _registry: RunningSandbox,
+    policy_dir: std::path::PathBuf,
 }
 
-fn face_body(selfie: &[u8], checked_ago_secs: i64) -> Value {
-    let checked_at = chrono::Utc::now() - chrono::Duration::seconds(checked_ago_secs);
-    json!({
-        "selfie": STANDARD.encode(selfie),
-        "media_type": "image/jpeg",
-        "liveness": { "vendor": "acme-pad/3.2", "passed": true, "score": 0.97,
-                      "checked_at": checked_at },
-    })
-}
-
-async fn post(app: &TestApp, key: &str, path: &str, body: &Value) -> (StatusCode, Value) {
-    let body = body.to_string();
-    let (status, _, answer) = app.request(Method::POST, path, Some(key), Some(&body), &[]).await;
-    (status, answer)
-}
-
-/// Waits for the latest verdict of `step`.
-async fn step(app: &TestApp, id: &str, name: &str) -> (String, String) {
-    for _ in 0..150 {
-        let application = app.get_application(id).await;
-        let found =
-            application["steps"].as_array().unwrap().iter().rev().find(|s| s["step"] == name);
-        if let Some(step) = found {
-            let text = |key: &str| step[key].as_str().unwrap().to_owned();
-            return (text("verdict"), text("reason"));
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    panic!("no {name} step on {id}\nworker logs:\n{}", app.worker_logs());
-}
-
-/// Waits until `step` has a verdict with `reason`.
-async fn wait_for_reason(app: &TestApp, id: &str, name: &str, reason: &str) {
-    for _ in 0..150 {
-        let application = app.get_application(id).await;
-        let found = application["steps"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|s| s["step"] == name && s["reason"] == reason);
-        if found {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    panic!("no {name} step {reason} on {id}\nworker logs:\n{}", app.worker_logs());
-}
-
-/// An application with the page read from `lines`.
-async fn with_page(app: &TestApp, body: &str, lines: &[String]) -> String {
-    let id = app.create_application(body).await["id"].as_str().unwrap().to_owned();
-    let (status, answer) =
-        post(app, &app.api_key, &format!("/v1/applications/{id}/mrz"), &json!({ "lines": lines }))
-            .await;
-    assert_eq!(status, StatusCode::ACCEPTED, "{answer}");
-    id
-}
-
-on_both_databases! {
-    async fn a_shop_registers_a_sim_from_passport_to_record(backend: Backend) {
+impl Shop {
+    pub(crate) async fn open(backend: Backend, face_score: f64) -> Self {
         let registry = sandbox().await;
-        let faces = face_provider(0.93).await;
-        let webhook = MockServer::start().await;
-        Mock::given(method("POST")).respond_with(ResponseTemplate::new(204)).mount(&webhook).await;
+        let faces = face_provider(face_score).await;
         let (registry_url, faces_url) = (registry.base_url(), format!("{}/compare", faces.uri()));
         let policy_dir = idproof_testkit::temp_dir("shop-policy").unwrap();
         let policy = policy_serving_ltr(&policy_dir);
@@ -159,6 +103,123 @@ on_both_databases! {
         })
         .await;
         import_trust(&app.config.database.url);
+        Self { app, faces, _registry: registry, policy_dir }
+    }
+
+    pub(crate) async fn close(self) {
+        self.app.stop().await;
+        std::fs::remove_dir_all(&self.policy_dir).ok();
+    }
+}
+
+/// Reads the shop chip into application `id`, answering its Active Authentication challenge.
+pub(crate) async fn read_chip(app: &TestApp, id: &str) {
+    let chip = shop_chip();
+    let challenge_path = format!("/v1/applications/{id}/chip/challenge");
+    let (status, _, issued) =
+        app.request(Method::GET, &challenge_path, Some(&app.api_key), None, &[]).await;
+    assert_eq!(status, StatusCode::OK, "{issued}");
+
+    let bytes = STANDARD.decode(issued["challenge"].as_str().unwrap()).unwrap();
+    let challenge_id = issued["challenge_id"].as_str().unwrap();
+    let signature = answer(chip, &bytes);
+    let body = upload(chip, Some((challenge_id, &signature)));
+    let (status, uploaded) =
+        post(app, &app.api_key, &format!("/v1/applications/{id}/chip"), &body).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{uploaded}");
+}
+
+/// The chip's own face image, as the capture app's selfie.
+pub(crate) fn selfie_of_chip() -> Vec<u8> {
+    let dg2 = file(shop_chip(), "EF.DG2").unwrap();
+    Dg2::parse(&dg2).unwrap().first_image().unwrap().bytes.to_vec()
+}
+
+pub(crate) fn face_body(selfie: &[u8], checked_ago_secs: i64) -> Value {
+    let checked_at = chrono::Utc::now() - chrono::Duration::seconds(checked_ago_secs);
+    json!({
+        "selfie": STANDARD.encode(selfie),
+        "media_type": "image/jpeg",
+        "liveness": { "vendor": "acme-pad/3.2", "passed": true, "score": 0.97,
+                      "checked_at": checked_at },
+    })
+}
+
+pub(crate) async fn post(
+    app: &TestApp,
+    key: &str,
+    path: &str,
+    body: &Value,
+) -> (StatusCode, Value) {
+    let body = body.to_string();
+    let (status, _, answer) = app.request(Method::POST, path, Some(key), Some(&body), &[]).await;
+    (status, answer)
+}
+
+/// Waits for the latest verdict of `step`.
+pub(crate) async fn step(app: &TestApp, id: &str, name: &str) -> (String, String) {
+    for _ in 0..150 {
+        let application = app.get_application(id).await;
+        let found =
+            application["steps"].as_array().unwrap().iter().rev().find(|s| s["step"] == name);
+        if let Some(step) = found {
+            let text = |key: &str| step[key].as_str().unwrap().to_owned();
+            return (text("verdict"), text("reason"));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("no {name} step on {id}\nworker logs:\n{}", app.worker_logs());
+}
+
+/// Waits until `step` has a verdict with `reason`.
+pub(crate) async fn wait_for_reason(app: &TestApp, id: &str, name: &str, reason: &str) {
+    for _ in 0..150 {
+        let application = app.get_application(id).await;
+        let found = application["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["step"] == name && s["reason"] == reason);
+        if found {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("no {name} step {reason} on {id}\nworker logs:\n{}", app.worker_logs());
+}
+
+/// The SIM registration record of application `id` once it is settled, which follows the
+/// application's decision by one activity.
+pub(crate) async fn settled_sim_record(app: &TestApp, id: &str) -> Value {
+    let path = format!("/v1/applications/{id}/sim-registration");
+    for _ in 0..100 {
+        let (status, _, record) =
+            app.request(Method::GET, &path, Some(&app.api_key), None, &[]).await;
+        assert_eq!(status, StatusCode::OK, "{record}");
+        if record["outcome"] != "pending" {
+            return record;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the SIM registration of {id} was never settled\n{}", app.worker_logs());
+}
+
+/// An application with the page read from `lines`.
+pub(crate) async fn with_page(app: &TestApp, body: &str, lines: &[String]) -> String {
+    let id = app.create_application(body).await["id"].as_str().unwrap().to_owned();
+    let (status, answer) =
+        post(app, &app.api_key, &format!("/v1/applications/{id}/mrz"), &json!({ "lines": lines }))
+            .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{answer}");
+    id
+}
+
+on_both_databases! {
+    async fn a_shop_registers_a_sim_from_passport_to_record(backend: Backend) {
+        let shop = Shop::open(backend, 0.93).await;
+        let (app, faces) = (&shop.app, &shop.faces);
+        let webhook = MockServer::start().await;
+        Mock::given(method("POST")).respond_with(ResponseTemplate::new(204)).mount(&webhook).await;
         // The shop's client takes the record at its webhook.
         let db = app.store.connection();
         let callback = format!("{}/sim", webhook.uri());
@@ -177,65 +238,49 @@ on_both_databases! {
         assert_eq!(created["sim_registration"]["outcome"], "pending");
         assert_eq!(created["sim_registration"]["operator"], "true_move_h");
         let (status, answer_body) =
-            post(&app, &key, &format!("/v1/applications/{id}/mrz"), &json!({ "lines": chip.page_mrz })).await;
+            post(app, &key, &format!("/v1/applications/{id}/mrz"), &json!({ "lines": chip.page_mrz })).await;
         assert_eq!(status, StatusCode::ACCEPTED, "{answer_body}");
 
         // A selfie before the chip is refused: there is nothing to compare it with.
         let (status, refused) =
-            post(&app, &key, &format!("/v1/applications/{id}/face"), &face_body(&selfie_of_chip(), 5)).await;
+            post(app, &key, &format!("/v1/applications/{id}/face"), &face_body(&selfie_of_chip(), 5)).await;
         assert_eq!((status, refused["code"].as_str()), (StatusCode::CONFLICT, Some("face.chip_required")));
 
-        // The chip, with Active Authentication.
-        let challenge_path = format!("/v1/applications/{id}/chip/challenge");
-        let (status, _, issued) = app.request(Method::GET, &challenge_path, Some(&key), None, &[]).await;
-        assert_eq!(status, StatusCode::OK, "{issued}");
-        let bytes = STANDARD.decode(issued["challenge"].as_str().unwrap()).unwrap();
-        let challenge_id = issued["challenge_id"].as_str().unwrap().to_owned();
-        let signature = answer(chip, &bytes);
-        let (status, uploaded) = post(
-            &app,
-            &key,
-            &format!("/v1/applications/{id}/chip"),
-            &upload(chip, Some((&challenge_id, &signature))),
-        )
-        .await;
-        assert_eq!(status, StatusCode::ACCEPTED, "{uploaded}");
+        read_chip(app, &id).await;
 
         // The face, then the number and its code.
         let (status, accepted) =
-            post(&app, &key, &format!("/v1/applications/{id}/face"), &face_body(&selfie_of_chip(), 5)).await;
+            post(app, &key, &format!("/v1/applications/{id}/face"), &face_body(&selfie_of_chip(), 5)).await;
         assert_eq!(status, StatusCode::ACCEPTED, "{accepted}");
-        let (status, sent) = post(&app, &key, &format!("/v1/applications/{id}/mobile"), &json!({ "number": "081-234-5678" })).await;
+        let (status, sent) = post(app, &key, &format!("/v1/applications/{id}/mobile"), &json!({ "number": "081-234-5678" })).await;
         assert_eq!(status, StatusCode::ACCEPTED, "{sent}");
         assert_eq!(sent["number_masked"], "+66 8x xxx x678");
         assert_eq!(sent["operator"], "true_move_h");
         let code = app.wait_for_code(NUMBER, 1).await;
         let verify = format!("/v1/applications/{id}/mobile/verify");
         let verified = loop {
-            let (status, body) = post(&app, &key, &verify, &json!({ "code": code })).await;
+            let (status, body) = post(app, &key, &verify, &json!({ "code": code })).await;
             if body["code"] != "mobile.code_not_delivered" {
                 break (status, body);
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         };
         assert_eq!(verified.0, StatusCode::OK, "{}", verified.1);
-        let (status, replayed) = post(&app, &key, &verify, &json!({ "code": code })).await;
+        let (status, replayed) = post(app, &key, &verify, &json!({ "code": code })).await;
         assert_eq!((status, replayed["code"].as_str()), (StatusCode::CONFLICT, Some("mobile.already_verified")));
 
         // Every step passed and tier t3 is reached: the SIM may be activated.
         let done = app.wait_for_status(&id, "completed", Duration::from_secs(60)).await;
-        assert_eq!(step(&app, &id, "chip").await, ("passed".to_owned(), "chip_valid".to_owned()), "{done}");
-        assert_eq!(step(&app, &id, "face").await, ("passed".to_owned(), "face.matched".to_owned()));
-        assert_eq!(step(&app, &id, "mobile").await, ("passed".to_owned(), "mobile.bound".to_owned()));
+        assert_eq!(step(app, &id, "chip").await, ("passed".to_owned(), "chip_valid".to_owned()), "{done}");
+        assert_eq!(step(app, &id, "face").await, ("passed".to_owned(), "face.matched".to_owned()));
+        assert_eq!(step(app, &id, "mobile").await, ("passed".to_owned(), "mobile.bound".to_owned()));
         assert_eq!(done["decision"]["tier"], "t3", "{done}");
-        let record = &done["sim_registration"];
-        assert_eq!(record["outcome"], "registered", "{done}");
+        let record = settled_sim_record(app, &id).await;
+        assert_eq!(record["outcome"], "registered", "{record}");
         assert_eq!(record["tier"], "t3");
         assert_eq!(record["number_masked"], "+66 8x xxx x678");
         assert_eq!((record["shop_id"].as_str(), record["clerk_id"].as_str()), (Some("dealer-0417"), Some("staff-22")));
-        let (status, _, read) = app.request(Method::GET, &format!("/v1/applications/{id}/sim-registration"), Some(&key), None, &[]).await;
-        assert_eq!(status, StatusCode::OK);
-        assert_eq!(read["outcome"], "registered");
+        assert_eq!(app.get_application(&id).await["sim_registration"], record);
 
         // The comparison went to the provider with the chip's face as the reference; the
         // record went to the shop's webhook.
@@ -253,7 +298,6 @@ on_both_databases! {
         assert_eq!(event["sim_registration"]["outcome"], "registered");
         assert_eq!(event["sim_registration"]["tier"], "t3");
         assert_eq!(done["decision"]["user_group"], "ltr");
-        std::fs::remove_dir_all(&policy_dir).ok();
 
         // No number, code or passport number in the worker's log.
         let logs = app.worker_logs();
@@ -261,7 +305,7 @@ on_both_databases! {
         for secret in [NUMBER, "0812345678", code.as_str(), document_number] {
             assert!(!logs.contains(secret), "the worker logged {secret}");
         }
-        app.stop().await;
+        shop.close().await;
     }
 
     async fn numbers_and_codes_are_held_to_their_limits_at_the_api(backend: Backend) {
