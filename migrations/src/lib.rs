@@ -15,6 +15,7 @@ mod m20261204_000012_create_stay_change_tracking;
 mod m20261204_000013_create_mobile_binding;
 mod m20261204_000014_create_otp_challenge;
 mod m20261205_000015_create_sim_registration;
+mod m20261206_000016_create_identity_link;
 
 /// Every migration of the schema, in the order they apply.
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000013_create_mobile_binding::Migration),
             Box::new(m20261204_000014_create_otp_challenge::Migration),
             Box::new(m20261205_000015_create_sim_registration::Migration),
+            Box::new(m20261206_000016_create_identity_link::Migration),
         ]
     }
 }

@@ -7,12 +7,13 @@
 use std::sync::Arc;
 
 use chrono::Duration;
+use idproof_immigration::Match;
 use idproof_mobile::{
     CodeHasher, Licensee, MessageTemplate, MobileNumber, OneTimeCode, Operator, OtpLimits,
     SmsError, SmsGateway,
 };
 use idproof_proofing::{ApplicationId, EvidenceId, EvidenceKind, Step, StepOutcome, Verdict};
-use idproof_store::{BindOutcome, BindingCaps, CapScope, NewBinding, StepWrite};
+use idproof_store::{BindOutcome, BindingCaps, CapScope, NewBinding, PersonIndexKey, StepWrite};
 use serde::{Deserialize, Serialize};
 use temporalio_common::error::ApplicationFailure;
 use temporalio_sdk::activities::ActivityError;
@@ -226,12 +227,13 @@ impl ProofingActivities {
                     return self.record_mobile(input, outcome, evidence_id).await;
                 };
                 let (number, operator) = self.number_of(evidence_id).await?;
+                let passport = key.identity(
+                    &page.issuing_state,
+                    &page.document_number,
+                    &birth_date.to_string(),
+                );
                 let binding = NewBinding {
-                    identity_key: key.identity(
-                        &page.issuing_state,
-                        &page.document_number,
-                        &birth_date.to_string(),
-                    ),
+                    identity_key: self.carried_identity(application_id, key, passport).await?,
                     number_key: key.number(number.as_e164()),
                     number_masked: number.masked(),
                     operator: cap_scope(operator).to_owned(),
@@ -247,6 +249,33 @@ impl ProofingActivities {
             }
         };
         self.record_mobile(input, outcome, evidence_id).await
+    }
+
+    /// The identity bindings count against: the passport's own, or, when the registry found
+    /// the page's person and the birth date matched, the identity first seen with that
+    /// registry record, which carries the caps over a passport renewal.
+    async fn carried_identity(
+        &self,
+        application_id: ApplicationId,
+        key: &PersonIndexKey,
+        passport: String,
+    ) -> Result<String, ActivityError> {
+        let steps = self.store.steps(application_id).await.map_err(classify)?;
+        let stay = self.stay_of(&steps).await?;
+        let Some(stay) = stay.filter(|stay| stay.matching == Match::Matched) else {
+            return Ok(passport);
+        };
+
+        let record_key = key.registry_record(&stay.record.record_id);
+        let carried = self
+            .store
+            .carried_identity(&record_key, &passport, self.clock.now())
+            .await
+            .map_err(classify)?;
+        if carried != passport {
+            tracing::info!(%application_id, "identity carried over from an earlier passport");
+        }
+        Ok(carried)
     }
 
     async fn record_mobile(

@@ -153,7 +153,7 @@ impl ProofingActivities {
     }
 
     /// The stay record the latest immigration step sealed, if it found one.
-    async fn stay_of(
+    pub(crate) async fn stay_of(
         &self,
         steps: &[idproof_store::StepRecord],
     ) -> Result<Option<SealedStay>, ActivityError> {

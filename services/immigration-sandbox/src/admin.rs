@@ -1,6 +1,7 @@
 //! The sandbox's admin routes under `/admin`, for demos and tests, behind the `X-Admin-Token`
 //! header: list records and the demo people, change a stay (each change a feed entry written
-//! with the record in one transaction, then pushed), and arm faults.
+//! with the record in one transaction, then pushed), move a record to a renewed passport, and
+//! arm faults.
 
 use std::sync::Arc;
 
@@ -36,6 +37,7 @@ pub(crate) fn routes() -> Route {
         .at("/records/:record_id/departure", post(record_departure))
         .at("/records/:record_id/overstay", post(record_overstay))
         .at("/records/:record_id/bar", post(bar_person))
+        .at("/records/:record_id/passport", post(renew_passport))
         .at("/demo-people", get(list_demo_people))
         .at("/faults", get(armed_fault).put(arm_fault).delete(clear_faults))
 }
@@ -266,6 +268,27 @@ async fn bar_person(
 ) -> Result<Json<Changed>, SandboxError> {
     let _: BarBody = parse_body(raw).await?;
     change(&state, &record_id, StayUpdate::Bar).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PassportBody {
+    document_number: String,
+}
+
+/// `POST /admin/records/{record_id}/passport`: the person's stay moved to a renewed passport.
+/// The record keeps its id; no feed entry is written.
+#[handler]
+async fn renew_passport(
+    state: Data<&AppState>,
+    Path(record_id): Path<String>,
+    raw: Body,
+) -> Result<Json<StayRecord>, SandboxError> {
+    let body: PassportBody = parse_body(raw).await?;
+    let record =
+        state.registry.renew_passport(&record_id, &body.document_number, state.clock.now()).await?;
+    tracing::info!(record_id = %record.record_id, "passport renewed");
+    Ok(Json(record))
 }
 
 /// A demo person as listed: identity and zone, made up but shaped as personal data.

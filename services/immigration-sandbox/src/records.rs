@@ -439,6 +439,9 @@ pub enum UpdateRefusal {
     /// A date out of order with the record's or today's.
     #[error("{0}")]
     Dates(&'static str),
+    /// A renewed passport's number that is malformed, the record's own, or another record's.
+    #[error("{0}")]
+    Passport(&'static str),
 }
 
 impl StayUpdate {

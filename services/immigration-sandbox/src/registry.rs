@@ -242,6 +242,52 @@ impl Registry {
         };
         Ok((next, change))
     }
+
+    /// Moves record `record_id` to a renewed passport of the same nationality, numbered
+    /// `document_number`, as immigration does when a stay is transferred to a new booklet. The
+    /// record id stays the person's; the feed gets no entry, since the stay did not change.
+    pub async fn renew_passport(
+        &self,
+        record_id: &str,
+        document_number: &str,
+        now: DateTime<Utc>,
+    ) -> Result<StayRecord, ChangeError> {
+        let valid = (1..=9).contains(&document_number.len())
+            && document_number.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        if !valid {
+            let malformed = "document_number must be 1 to 9 characters of A to Z and 0 to 9";
+            return Err(UpdateRefusal::Passport(malformed).into());
+        }
+
+        let txn = self.db.begin().await.context("failed to begin a passport renewal")?;
+        let row = stay_record::Entity::find_by_id(record_id.to_owned())
+            .one(&txn)
+            .await
+            .context("failed to read a stay record")?
+            .ok_or(ChangeError::NotFound)?;
+        if row.document_number == document_number {
+            return Err(UpdateRefusal::Passport("the record is already on this passport").into());
+        }
+        let holder = stay_record::Entity::find()
+            .filter(stay_record::Column::Nationality.eq(row.nationality.as_str()))
+            .filter(stay_record::Column::DocumentNumber.eq(document_number))
+            .one(&txn)
+            .await
+            .context("failed to look up a stay record")?;
+        if holder.is_some() {
+            return Err(UpdateRefusal::Passport("another record holds this passport").into());
+        }
+
+        let mut record = from_row(row)?;
+        record.document_number = document_number.to_owned();
+        record.updated_at = now;
+        stay_record::Entity::update(to_row(&record))
+            .exec(&txn)
+            .await
+            .context("failed to update a stay record")?;
+        txn.commit().await.context("failed to commit a passport renewal")?;
+        Ok(record)
+    }
 }
 
 /// Makes the directory of a SQLite file, which SQLite does not.

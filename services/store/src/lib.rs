@@ -16,6 +16,7 @@ mod decisions;
 pub mod entities;
 mod error;
 mod evidence;
+mod identity_links;
 mod otp;
 mod sim_registrations;
 mod stay_changes;

@@ -86,6 +86,11 @@ impl PersonIndexKey {
         hex::encode(self.mac(&parts))
     }
 
+    /// A registry record as identity links know it, from the registry's record id.
+    pub fn registry_record(&self, record_id: &str) -> String {
+        hex::encode(self.mac(&[b"record|", record_id.as_bytes()]))
+    }
+
     /// A mobile number as bindings know it, from its E.164 form.
     pub fn number(&self, e164: &str) -> String {
         hex::encode(self.mac(&[b"number|", e164.as_bytes()]))

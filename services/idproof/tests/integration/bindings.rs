@@ -1,5 +1,6 @@
 //! Mobile bindings on both databases: the caps per operator and in all, a number held by one
-//! identity at a time, and two shops binding at once, where exactly one wins.
+//! identity at a time, two shops binding at once, where exactly one wins, and the identity a
+//! renewed passport carries over from its registry record.
 
 use idproof_store::{BindOutcome, BindingCaps, CapScope, NewBinding, PersonIndexKey, Store};
 
@@ -124,6 +125,41 @@ on_both_databases! {
         let outcomes = [x.unwrap(), y.unwrap()];
         assert_eq!(outcomes.iter().filter(|o| bound(o)).count(), 1, "{outcomes:?}");
         assert!(outcomes.contains(&BindOutcome::CapReached(CapScope::Operator)), "{outcomes:?}");
+        store.connection().clone().close().await.ok();
+        database.drop_database().await;
+    }
+
+    async fn a_renewed_passport_counts_against_the_identity_its_registry_record_began_with(backend: Backend) {
+        let (store, database, _dir) = open(backend).await;
+        let (old_passport, renewed, stranger) = (identity(11), identity(12), identity(13));
+        let record = key().registry_record("IMM-000042");
+        let now = chrono::Utc::now();
+
+        let first = store.carried_identity(&record, &old_passport, now).await.unwrap();
+        let carried = store.carried_identity(&record, &renewed, now).await.unwrap();
+        let elsewhere = store.carried_identity(&key().registry_record("IMM-000043"), &stranger, now).await.unwrap();
+        assert_eq!((first.as_str(), carried.as_str()), (old_passport.as_str(), old_passport.as_str()));
+        assert_eq!(elsewhere, stranger);
+        assert_ne!(record, key().registry_record("IMM-00004"), "the record's id is hashed whole");
+
+        // The renewed passport's numbers count with the old one's: its cap of 3 with AIS.
+        for n in 0..2 {
+            assert!(bound(&bind(&store, &first, &format!("+6662000000{n}"), "ais").await));
+        }
+        assert!(bound(&bind(&store, &carried, "+66620000002", "ais").await));
+        let over = bind(&store, &carried, "+66620000003", "ais").await;
+        assert_eq!(over, BindOutcome::CapReached(CapScope::Operator));
+
+        // Two renewals linked at once agree on one identity.
+        let contested = key().registry_record("IMM-000044");
+        let (a, b) = (identity(21), identity(22));
+        let (x, y) = tokio::join!(
+            store.carried_identity(&contested, &a, now),
+            store.carried_identity(&contested, &b, now),
+        );
+        let (x, y) = (x.unwrap(), y.unwrap());
+        assert_eq!(x, y);
+        assert!(x == a || x == b);
         store.connection().clone().close().await.ok();
         database.drop_database().await;
     }

@@ -1,7 +1,7 @@
 //! The immigration step and the decision against the sandbox registry, started in process: a
 //! lawful stay confirmed and decided, an overstay sent to an officer, a person the registry does
-//! not know, and a registry that fails once (asked again) or keeps failing (flagged after its
-//! attempts). The worker is a real `idproof worker` process calling the sandbox over HTTP.
+//! not know, a registry that fails once (asked again) or keeps failing (flagged after its
+//! attempts), and a renewed passport whose holder keeps their numbers. The worker is a real `idproof worker` process calling the sandbox over HTTP.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -237,6 +237,45 @@ on_both_databases! {
         assert_eq!(immigration, ("flagged".to_owned(), "registry.unavailable".to_owned()));
         let armed = admin(&sandbox, Method::GET, "/faults", None).await;
         assert_eq!(armed["remaining"], 7, "three attempts, then no more: {armed}");
+        app.stop().await;
+    }
+
+    async fn a_renewed_passport_carries_its_holders_numbers_over(backend: Backend) {
+        let sandbox = sandbox().await;
+        let person = demo(&sandbox, "IMM-DEMO-03");
+        let base_url = sandbox.base_url();
+        let app = TestApp::spawn_with(backend, move |config| {
+            config.immigration.base_url = Some(base_url);
+            config.mobile.cap_per_operator = 1;
+            config.mobile.otp.resend_cooldown_secs = 0;
+        })
+        .await;
+        let (first_number, second_number) = ("+66811111111", "+66822222222");
+
+        // Under the old passport the person binds their one AIS number.
+        let old = application_with_page(&app, &person.mrz()).await;
+        assert_eq!(step(&app, &old, "immigration").await.1, "stay_lawful");
+        app.verify_number(&old, first_number, Some("ais")).await;
+        assert_eq!(step(&app, &old, "mobile").await, ("passed".to_owned(), "mobile.bound".to_owned()));
+
+        // Immigration moves the stay to a renewed passport and keeps the record.
+        let mut renewed = person.clone();
+        renewed.document.document_number = "RN1234567".to_owned();
+        let moved = admin(&sandbox, Method::POST, "/records/IMM-DEMO-03/passport", Some(json!({ "document_number": "RN1234567" }))).await;
+        assert_eq!(moved["record_id"], "IMM-DEMO-03");
+
+        // Under the new passport a second AIS number passes the person's cap, and the first
+        // is still their own, not another person's.
+        let second = application_with_page(&app, &renewed.mrz()).await;
+        assert_eq!(step(&app, &second, "immigration").await.1, "stay_lawful");
+        app.verify_number(&second, second_number, Some("ais")).await;
+        assert_eq!(step(&app, &second, "mobile").await, ("failed".to_owned(), "mobile.operator_cap_reached".to_owned()));
+        let third = application_with_page(&app, &renewed.mrz()).await;
+        app.verify_number(&third, first_number, Some("ais")).await;
+        assert_eq!(step(&app, &third, "mobile").await, ("passed".to_owned(), "mobile.bound".to_owned()));
+        let logs = app.worker_logs();
+        assert!(logs.contains("identity carried over from an earlier passport"), "{logs}");
+        assert!(!logs.contains("RN1234567") && !logs.contains("IMM-DEMO-03"));
         app.stop().await;
     }
 }

@@ -182,3 +182,49 @@ async fn the_admin_routes_want_the_token() {
     let (_, found) = sandbox.lookup_record(&record).await;
     assert_eq!(found["record"]["status"], "in_country");
 }
+
+#[tokio::test]
+async fn a_renewed_passport_keeps_the_record_and_writes_no_change() {
+    let sandbox = TestSandbox::start().await;
+    let records = sandbox.all_records().await;
+    let current = records.iter().find(|record| record.status == Status::InCountry).unwrap();
+    let other = records
+        .iter()
+        .find(|r| r.nationality == current.nationality && r.record_id != current.record_id);
+    let path = format!("/admin/records/{}/passport", current.record_id);
+
+    // Malformed numbers, the record's own and another record's are refused.
+    let mut refused = vec![
+        json!({ "document_number": "" }),
+        json!({ "document_number": "ab1234567" }),
+        json!({ "document_number": "A12345678901" }),
+        json!({ "document_number": current.document_number }),
+    ];
+    if let Some(other) = other {
+        refused.push(json!({ "document_number": other.document_number }));
+    }
+    for body in refused {
+        let (status, problem) = sandbox.admin(Method::POST, &path, Some(body.clone())).await;
+        assert_eq!(
+            (status, problem["code"].as_str()),
+            (StatusCode::CONFLICT, Some("change_refused")),
+            "{body}"
+        );
+    }
+    let (status, _) = sandbox.admin(Method::POST, &path, Some(json!({ "number": "X1" }))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // The record moves to the new booklet under its own id; the old one is no longer found.
+    let body = json!({ "document_number": "RENEW0001" });
+    let (status, renewed) = sandbox.admin(Method::POST, &path, Some(body)).await;
+    assert_eq!(status, StatusCode::OK, "{renewed}");
+    assert_eq!(renewed["record_id"], current.record_id.as_str());
+    let birth = current.date_of_birth.to_string();
+    let (status, found) = sandbox.lookup(&current.nationality, "RENEW0001", &birth).await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    assert_eq!(found["record"]["record_id"], current.record_id.as_str());
+    assert_eq!(found["record"]["permitted_stay_end"], renewed["permitted_stay_end"]);
+    let (status, _) = sandbox.lookup_record(current).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(sandbox.feed(0, 500).await["changes"], json!([]));
+}

@@ -9,6 +9,7 @@ pub mod csca_certificate;
 pub mod csca_crl;
 pub mod decision;
 pub mod evidence;
+pub mod identity_link;
 pub mod mobile_binding;
 pub mod otp_challenge;
 pub mod person_index;
