@@ -482,6 +482,38 @@ mod tests {
     }
 
     #[test]
+    fn the_shop_steps_load_from_a_file_with_their_defaults_filled_in() {
+        let dir = std::env::temp_dir().join(format!("idproof-config-shop-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("shop.toml");
+        std::fs::write(
+            &file,
+            "[mobile]\ngateway = \"http\"\ncap_per_operator = 2\n\
+             [mobile.otp]\nresend_cooldown_secs = 30\n\
+             [mobile.sms]\nendpoint = \"https://sms.example/send\"\n\
+             body_template = '{\"to\":\"{to}\",\"text\":\"{text}\"}'\n\
+             [face]\ncomparator = \"http\"\n\
+             [face.provider]\nname = \"faces\"\nendpoint = \"https://faces.example/compare\"\n",
+        )
+        .unwrap();
+
+        let loaded = Config::load(Some(&file)).unwrap();
+        assert_eq!((loaded.mobile.cap_per_operator, loaded.mobile.cap_total), (2, 9));
+        assert_eq!(loaded.mobile.otp.resend_cooldown_secs, 30);
+        assert_eq!(loaded.mobile.otp.code_ttl_secs, 300);
+        assert_eq!(loaded.mobile.sms.unwrap().timeout_ms, 10_000);
+        assert_eq!(loaded.face.provider.unwrap().timeout_ms, 10_000);
+        assert!((loaded.face.match_threshold - 0.8).abs() < f32::EPSILON);
+
+        let mut unusable = Config::default();
+        unusable.mobile.gateway = crate::steps_config::GatewayKind::Http;
+        assert!(matches!(unusable.validate(), Err(ConfigError::Value(_))));
+        let mut caps = Config::default();
+        caps.mobile.cap_total = 2;
+        assert!(matches!(caps.validate(), Err(ConfigError::Value(_))));
+    }
+
+    #[test]
     fn body_limits_under_a_kibibyte_are_refused() {
         let mut config = Config::default();
         config.evidence.image_limit_bytes = 1023;

@@ -31,6 +31,10 @@ pub struct MobileConfig {
     pub sms: Option<SmsGatewaySettings>,
 }
 
+fn ten_seconds_in_ms() -> u64 {
+    10_000
+}
+
 /// Which SMS gateway the worker uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -71,7 +75,8 @@ pub struct SmsGatewaySettings {
     pub auth_header_value: Option<String>,
     /// A JSON pointer to the gateway's message id in its answer, such as `/id`.
     pub message_id_pointer: Option<String>,
-    /// The longest wait for one send, in milliseconds.
+    /// The longest wait for one send, in milliseconds (default 10 000).
+    #[serde(default = "ten_seconds_in_ms")]
     pub timeout_ms: u64,
 }
 
@@ -164,7 +169,8 @@ pub struct FaceProviderSettings {
     pub auth_header_name: Option<String>,
     /// The authentication header's value: a secret, best given by environment.
     pub auth_header_value: Option<String>,
-    /// The longest wait for one comparison, in milliseconds.
+    /// The longest wait for one comparison, in milliseconds (default 10 000).
+    #[serde(default = "ten_seconds_in_ms")]
     pub timeout_ms: u64,
 }
 
