@@ -5,7 +5,7 @@
 //! cancels it. Every verdict is written by an activity, never by the workflow.
 
 use std::{
-    collections::{BTreeMap, VecDeque},
+    collections::{BTreeMap, BTreeSet, VecDeque},
     time::{Duration, SystemTime},
 };
 
@@ -55,6 +55,9 @@ pub struct ProofingWorkflow {
     open_code: Option<OpenCode>,
     /// A verified code whose number waits for the identity to be proven before it is bound.
     to_bind: Option<Uuid>,
+    /// The verified codes taken so far: the API tells a verification again when the clerk
+    /// repeats an answer, and a second telling is ignored.
+    verified: BTreeSet<Uuid>,
 }
 
 /// A code sent and not yet answered.

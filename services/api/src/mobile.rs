@@ -277,7 +277,11 @@ impl MobileApi {
                     detail,
                 )))
             }
-            OtpVerdict::AlreadyVerified => {
+            OtpVerdict::AlreadyVerified { challenge_id } => {
+                // The first answer's signal may not have reached the workflow; it ignores a
+                // challenge it has already taken, so telling it again is safe.
+                tell_workflow(&state, application.id, CodeAnswered::Verified { challenge_id })
+                    .await;
                 let detail = "this code was already verified; nothing changed";
                 Err(ApiError::Refused(Refusal::conflict("mobile.already_verified", detail)))
             }
@@ -331,7 +335,8 @@ async fn operator_of(
 }
 
 /// Tells the workflow how the code was answered. The answer is already settled in the store,
-/// so a workflow that is gone or unreachable changes nothing the clerk is told: it is logged.
+/// so a workflow that is gone or unreachable changes nothing the clerk is told: it is logged,
+/// and a verified code is told again when the clerk repeats the answer.
 async fn tell_workflow(state: &ApiState, application_id: ApplicationId, answer: CodeAnswered) {
     if let Err(err) = state.engine.code_answered(application_id, answer).await {
         tracing::warn!(%application_id, error = ?err, "the workflow was not told of a code answer");

@@ -88,8 +88,11 @@ pub enum OtpVerdict {
     Locked,
     /// The code's time ran out; a new one may be sent.
     Expired,
-    /// Verified before: a replayed call changes nothing.
-    AlreadyVerified,
+    /// Verified before: a replayed call changes nothing in the store.
+    AlreadyVerified {
+        /// The challenge that was verified, so that its workflow can be told again.
+        challenge_id: Uuid,
+    },
     /// No code was sent for the application.
     NoChallenge,
     /// A send was asked for and its code has not gone out yet: nothing was counted.
@@ -368,7 +371,9 @@ impl Store {
         txn.commit().await.context("failed to commit a wrong answer")?;
 
         Ok(match after {
-            Some(challenge) if challenge.verified_at.is_some() => OtpVerdict::AlreadyVerified,
+            Some(challenge) if challenge.verified_at.is_some() => {
+                OtpVerdict::AlreadyVerified { challenge_id: challenge.id }
+            }
             Some(challenge) if challenge.locked_at.is_some() => OtpVerdict::Locked,
             Some(challenge) => OtpVerdict::Wrong { attempts_left: challenge.attempts_left },
             None => OtpVerdict::NoChallenge,
@@ -392,7 +397,7 @@ impl Store {
 /// The verdict a challenge gives whatever the answer, if it is settled.
 fn settled(challenge: &otp_challenge::Model, now: DateTime<Utc>) -> Option<OtpVerdict> {
     if challenge.verified_at.is_some() {
-        return Some(OtpVerdict::AlreadyVerified);
+        return Some(OtpVerdict::AlreadyVerified { challenge_id: challenge.id });
     }
     if challenge.locked_at.is_some() || challenge.attempts_left <= 0 {
         return Some(OtpVerdict::Locked);

@@ -87,8 +87,10 @@ pub(super) async fn take_code_answers(
     while let Some(answer) = ctx.state_mut(|s| s.answers.pop_front()) {
         match answer {
             CodeAnswered::Verified { challenge_id } => ctx.state_mut(|s| {
-                s.open_code = None;
-                s.to_bind = Some(challenge_id);
+                if s.verified.insert(challenge_id) {
+                    s.open_code = None;
+                    s.to_bind = Some(challenge_id);
+                }
             }),
             CodeAnswered::Locked => {
                 let already = ctx.state(|s| {

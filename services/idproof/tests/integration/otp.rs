@@ -110,10 +110,10 @@ on_both_databases! {
         let wrong_after = answer(&store, id, false, t + Duration::minutes(7)).await;
 
         assert_eq!(late, OtpVerdict::Expired);
-        let OtpVerdict::Verified { number_key, .. } = right else { panic!("{right:?}") };
+        let OtpVerdict::Verified { number_key, challenge_id } = right else { panic!("{right:?}") };
         assert_eq!(number_key, format!("{:0>64}", "1"));
-        assert_eq!(replayed, OtpVerdict::AlreadyVerified);
-        assert_eq!(wrong_after, OtpVerdict::AlreadyVerified);
+        assert_eq!(replayed, OtpVerdict::AlreadyVerified { challenge_id });
+        assert_eq!(wrong_after, OtpVerdict::AlreadyVerified { challenge_id });
         store.connection().clone().close().await.ok();
         database.drop_database().await;
     }
@@ -136,7 +136,12 @@ on_both_databases! {
         let answers = [x, y];
         let verified = answers.iter().filter(|v| matches!(v, OtpVerdict::Verified { .. })).count();
         assert_eq!(verified, 1, "{answers:?}");
-        assert!(answers.contains(&OtpVerdict::AlreadyVerified), "{answers:?}");
+        let verified_id = answers.iter().find_map(|v| match v {
+            OtpVerdict::Verified { challenge_id, .. } => Some(*challenge_id),
+            _ => None,
+        });
+        let replayed = OtpVerdict::AlreadyVerified { challenge_id: verified_id.unwrap() };
+        assert!(answers.contains(&replayed), "{answers:?}");
         store.connection().clone().close().await.ok();
         database.drop_database().await;
     }

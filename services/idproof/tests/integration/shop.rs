@@ -274,6 +274,8 @@ on_both_databases! {
         assert_eq!(step(app, &id, "chip").await, ("passed".to_owned(), "chip_valid".to_owned()), "{done}");
         assert_eq!(step(app, &id, "face").await, ("passed".to_owned(), "face.matched".to_owned()));
         assert_eq!(step(app, &id, "mobile").await, ("passed".to_owned(), "mobile.bound".to_owned()));
+        let mobile_steps = done["steps"].as_array().unwrap().iter().filter(|s| s["step"] == "mobile").count();
+        assert_eq!(mobile_steps, 1, "the replayed answer told the workflow nothing new: {done}");
         assert_eq!(done["decision"]["tier"], "t3", "{done}");
         let record = settled_sim_record(app, &id).await;
         assert_eq!(record["outcome"], "registered", "{record}");

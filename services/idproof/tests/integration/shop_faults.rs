@@ -1,9 +1,11 @@
-//! The shop's visit when the outside services misbehave: an SMS gateway that fails for a while,
-//! answers too slowly, refuses a number or stays down, and a face that does not match the chip.
+//! The shop's visit when things go wrong: an SMS gateway that fails for a while, answers too
+//! slowly, refuses a number or stays down; a face that does not match the chip; a verification
+//! whose signal never reached the workflow.
 
 use std::time::Duration;
 
 use idproof_proofing::{ApplicationId, Step, Verdict};
+use idproof_store::OtpVerdict;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use wiremock::{
@@ -150,5 +152,38 @@ on_both_databases! {
         assert_eq!(record["outcome"], "in_review", "{decided}");
         assert_eq!(shop.faces.received_requests().await.unwrap().len(), 1);
         shop.close().await;
+    }
+
+    async fn a_verification_the_workflow_missed_is_told_again_when_the_clerk_repeats_it(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let id = with_page(&app, T1, &passport_lines()).await;
+        ask_for_code(&app, &id, NUMBER, "ais").await;
+        app.wait_for_code(NUMBER, 1).await;
+
+        // The code is verified in the store, as the API does, but the workflow is not told: a
+        // signal lost on the way.
+        let application_id = ApplicationId::from(uuid::Uuid::parse_str(&id).unwrap());
+        let verified = loop {
+            let verdict = app.store.verify_otp(application_id, |_, _| true, chrono::Utc::now()).await.unwrap();
+            if verdict != OtpVerdict::NotDelivered {
+                break verdict;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        assert!(matches!(verified, OtpVerdict::Verified { .. }), "{verified:?}");
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert!(app.store.steps(application_id).await.unwrap().iter().all(|s| s.step != Step::Mobile));
+
+        // The clerk answers again: refused as already verified, and the workflow, told again,
+        // binds the number once.
+        let (status, replayed) = answer_code(&app, &id, "000000").await;
+        assert_eq!((status, replayed["code"].as_str()), (StatusCode::CONFLICT, Some("mobile.already_verified")));
+        wait_for_reason(&app, &id, "mobile", "mobile.bound").await;
+        let (status, _) = answer_code(&app, &id, "000000").await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let steps = app.store.steps(application_id).await.unwrap();
+        assert_eq!(steps.iter().filter(|s| s.step == Step::Mobile).count(), 1, "{steps:?}");
+        app.stop().await;
     }
 }
