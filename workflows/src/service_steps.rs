@@ -5,8 +5,10 @@
 use std::time::Duration;
 
 use idproof_immigration::{LookupOutcome, LookupRequest, RegistryError};
-use idproof_proofing::{ApplicationId, EvidenceId, EvidenceKind, Step, StepOutcome, Verdict};
-use idproof_store::{NewEvidence, StepWrite};
+use idproof_proofing::{
+    ApplicationId, ApplicationStatus, EvidenceId, EvidenceKind, Step, StepOutcome, Tier, Verdict,
+};
+use idproof_store::{NewEvidence, SimDecision, StepWrite};
 use temporalio_common::error::ApplicationFailure;
 use temporalio_sdk::activities::ActivityError;
 
@@ -141,15 +143,33 @@ impl ProofingActivities {
             evidence_id: None,
             next_status: Some(status),
         };
+        let sim = self.sim_record_of(application_id, status, decision.tier).await?;
         let recorded = self
             .store
-            .record_decision(record_of(&decision, input.attempt, now), step)
+            .record_decision(record_of(&decision, input.attempt, now), step, sim)
             .await
             .map_err(classify)?;
         if !recorded {
             tracing::info!(%application_id, "decision already recorded by an earlier attempt");
         }
         Ok(DecisionOutcome { outcome, status })
+    }
+
+    /// The SIM registration's record to write with the decision, for a `sim_registration`
+    /// application.
+    async fn sim_record_of(
+        &self,
+        application_id: ApplicationId,
+        status: ApplicationStatus,
+        tier: Option<Tier>,
+    ) -> Result<Option<SimDecision>, ActivityError> {
+        let registration = self.store.sim_registration(application_id).await.map_err(classify)?;
+        if registration.is_none() {
+            return Ok(None);
+        }
+        let binding =
+            self.store.active_binding_of_application(application_id).await.map_err(classify)?;
+        self.sim_decision(application_id, status, tier, binding).await.map(Some)
     }
 
     /// The stay record the latest immigration step sealed, if it found one.

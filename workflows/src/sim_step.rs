@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use idproof_proofing::{ApplicationId, ApplicationStatus, Step, Verdict};
-use idproof_store::{SimDecision, SimOutcome};
+use idproof_proofing::{ApplicationId, ApplicationStatus, Step, Tier, Verdict};
+use idproof_store::{BindingRecord, SimDecision, SimOutcome};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use temporalio_common::error::ApplicationFailure;
@@ -61,28 +61,47 @@ impl ProofingActivities {
         else {
             return Ok(false);
         };
-        let outcome = match input.status {
+        // A decision wrote the record with itself; only an application that ended without one
+        // (expired, cancelled) is recorded here.
+        if registration.decided_at.is_none() {
+            let decision = self.store.latest_decision(application_id).await.map_err(classify)?;
+            let tier = decision.and_then(|decision| decision.tier);
+            let sim = self.sim_decision(application_id, input.status, tier, binding).await?;
+            self.store.decide_sim_registration(application_id, sim, now).await.map_err(classify)?;
+        }
+        tracing::info!(%application_id, status = %input.status,
+            operator = %registration.visit.operator, "SIM registration recorded");
+        Ok(true)
+    }
+
+    /// The SIM registration's record for an application that reached `status` with `tier`,
+    /// holding `binding`: registered, in review, or refused with no tier and no number.
+    pub(crate) async fn sim_decision(
+        &self,
+        application_id: ApplicationId,
+        status: ApplicationStatus,
+        tier: Option<Tier>,
+        binding: Option<BindingRecord>,
+    ) -> Result<SimDecision, ActivityError> {
+        let outcome = match status {
             ApplicationStatus::Completed => SimOutcome::Registered,
             ApplicationStatus::InReview => SimOutcome::InReview,
             _ => SimOutcome::Refused,
         };
-        let decision = self.store.latest_decision(application_id).await.map_err(classify)?;
-        let tier = decision.and_then(|decision| decision.tier);
+        if outcome == SimOutcome::Refused {
+            return Ok(SimDecision { outcome, tier: None, number_masked: None, binding_id: None });
+        }
+
         let number_masked = match &binding {
             Some(binding) => Some(binding.number_masked.clone()),
-            None if outcome != SimOutcome::Refused => self.bound_number(application_id).await?,
-            None => None,
+            None => self.bound_number(application_id).await?,
         };
-        let sim = SimDecision {
+        Ok(SimDecision {
             outcome,
-            tier: if outcome == SimOutcome::Refused { None } else { tier },
+            tier,
             number_masked,
             binding_id: binding.map(|binding| binding.id),
-        };
-        self.store.decide_sim_registration(application_id, sim, now).await.map_err(classify)?;
-        tracing::info!(%application_id, outcome = outcome.as_str(),
-            operator = %registration.visit.operator, "SIM registration recorded");
-        Ok(true)
+        })
     }
 
     /// The masked number of the mobile step that passed, for a number bound by an earlier

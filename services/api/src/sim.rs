@@ -183,10 +183,9 @@ impl SimApi {
     /// Read the SIM registration record
     ///
     /// The record of a `sim_registration` application: the shop visit and, once decided, the
-    /// tier reached and the number bound (masked). The workflow settles the record just after
-    /// the application's decision, so it may read `pending` for a moment after the status has
-    /// changed; once settled it is POSTed to the client's callback URL. An application of
-    /// another purpose has none (`sim_registration.none`, 404).
+    /// tier reached and the number bound (masked), written in the same transaction as the
+    /// application's decision. The same record is POSTed to the client's callback URL. An
+    /// application of another purpose has none (`sim_registration.none`, 404).
     #[oai(
         path = "/applications/:id/sim-registration",
         method = "get",

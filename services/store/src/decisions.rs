@@ -14,6 +14,7 @@ use crate::{
     Store,
     entities::decision,
     error::{DbContext, StoreError},
+    sim_registrations::{SimDecision, decide_sim_in},
     steps::{StepWrite, record_step_in},
 };
 
@@ -64,14 +65,18 @@ impl TryFrom<decision::Model> for DecisionRecord {
 }
 
 impl Store {
-    /// Records a decision with the decision step's verdict, once per attempt. Returns `false`
-    /// when this attempt was already recorded, in which case nothing changes.
+    /// Records a decision with the decision step's verdict, and a SIM registration's record
+    /// when there is one, in one transaction, once per attempt: a client that reads the
+    /// application decided reads its SIM record decided too. Returns `false` when this attempt
+    /// was already recorded, in which case nothing changes.
     pub async fn record_decision(
         &self,
         decision: DecisionRecord,
         step: StepWrite,
+        sim: Option<SimDecision>,
     ) -> Result<bool, StoreError> {
         let txn = self.db.begin().await.context("failed to begin a transaction")?;
+        let decision_time = decision.decided_at;
 
         let recorded = match record_step_in(&txn, &step, decision.decided_at).await {
             Ok(recorded) => recorded,
@@ -105,16 +110,23 @@ impl Store {
             .on_conflict(unique_attempt)
             .exec_without_returning(&txn)
             .await;
-        match inserted {
-            Ok(_) => {
-                txn.commit().await.context("failed to commit a decision")?;
-                Ok(true)
-            }
-            Err(err) => {
+        if let Err(err) = inserted {
+            txn.rollback().await.ok();
+            return Err(StoreError::Database {
+                context: "failed to insert a decision",
+                source: err,
+            });
+        }
+
+        if let Some(sim) = sim {
+            let application_id = step.application_id;
+            if let Err(err) = decide_sim_in(&txn, application_id, sim, decision_time).await {
                 txn.rollback().await.ok();
-                Err(StoreError::Database { context: "failed to insert a decision", source: err })
+                return Err(err);
             }
         }
+        txn.commit().await.context("failed to commit a decision")?;
+        Ok(true)
     }
 
     /// The latest decision on an application, if there is one.

@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use idproof_proofing::{ApplicationId, Tier};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr,
+};
 use uuid::Uuid;
 
 use crate::{
@@ -146,21 +148,7 @@ impl Store {
         decision: SimDecision,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let updated = sim_registration::Entity::update_many()
-            .set(sim_registration::ActiveModel {
-                outcome: Set(Some(decision.outcome.as_str().to_owned())),
-                tier: Set(decision.tier.map(|tier| tier.as_str().to_owned())),
-                number_masked: Set(decision.number_masked),
-                binding_id: Set(decision.binding_id),
-                decided_at: Set(Some(now)),
-                notified_at: Set(None),
-                ..Default::default()
-            })
-            .filter(sim_registration::Column::ApplicationId.eq(application_id.as_uuid()))
-            .exec(&self.db)
-            .await
-            .context("failed to decide a SIM registration")?;
-        Ok(updated.rows_affected == 1)
+        decide_sim_in(&self.db, application_id, decision, now).await
     }
 
     /// Notes that the client's webhook took the record decided at `decided_at`; a record
@@ -180,4 +168,29 @@ impl Store {
             .map(drop)
             .context("failed to note a SIM registration's webhook")
     }
+}
+
+/// Writes a SIM registration's decision on `db`, a connection or a transaction; whether the
+/// application has a SIM registration.
+pub(crate) async fn decide_sim_in(
+    db: &impl ConnectionTrait,
+    application_id: ApplicationId,
+    decision: SimDecision,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let updated = sim_registration::Entity::update_many()
+        .set(sim_registration::ActiveModel {
+            outcome: Set(Some(decision.outcome.as_str().to_owned())),
+            tier: Set(decision.tier.map(|tier| tier.as_str().to_owned())),
+            number_masked: Set(decision.number_masked),
+            binding_id: Set(decision.binding_id),
+            decided_at: Set(Some(now)),
+            notified_at: Set(None),
+            ..Default::default()
+        })
+        .filter(sim_registration::Column::ApplicationId.eq(application_id.as_uuid()))
+        .exec(db)
+        .await
+        .context("failed to decide a SIM registration")?;
+    Ok(updated.rows_affected == 1)
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use idproof_proofing::{ApplicationId, Step, Verdict};
 use idproof_store::OtpVerdict;
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use wiremock::{
     Mock, ResponseTemplate,
@@ -15,8 +15,8 @@ use wiremock::{
 
 use crate::{
     shop::{
-        NUMBER, Shop, face_body, post, read_chip, selfie_of_chip, settled_sim_record,
-        sim_application, step, wait_for_reason, with_page,
+        NUMBER, Shop, face_body, post, read_chip, selfie_of_chip, sim_application, step,
+        wait_for_reason, with_page,
     },
     support::{Backend, TestApp, on_both_databases, passport_lines},
 };
@@ -148,8 +148,8 @@ on_both_databases! {
         // The number is bound, but the SIM waits for the officer.
         app.verify_number(&id, NUMBER, None).await;
         let decided = app.wait_for_status(&id, "in_review", Duration::from_secs(60)).await;
-        let record = settled_sim_record(app, &id).await;
-        assert_eq!(record["outcome"], "in_review", "{decided}");
+        assert_eq!(decided["sim_registration"]["outcome"], "in_review", "{decided}");
+        assert_eq!(decided["sim_registration"]["tier"], decided["decision"]["tier"]);
         assert_eq!(shop.faces.received_requests().await.unwrap().len(), 1);
         shop.close().await;
     }
@@ -185,5 +185,34 @@ on_both_databases! {
         let steps = app.store.steps(application_id).await.unwrap();
         assert_eq!(steps.iter().filter(|s| s.step == Step::Mobile).count(), 1, "{steps:?}");
         app.stop().await;
+    }
+
+    async fn a_visit_cancelled_after_the_number_was_bound_releases_it_and_registers_no_sim(backend: Backend) {
+        let shop = Shop::open(backend, 0.93).await;
+        let app = &shop.app;
+        let id = with_page(app, &sim_application("ais"), &crate::shop::shop_chip().page_mrz).await;
+        read_chip(app, &id).await;
+        app.verify_number(&id, NUMBER, None).await;
+        wait_for_reason(app, &id, "mobile", "mobile.bound").await;
+        let active = "mobile_binding WHERE unbound_at IS NULL";
+        assert_eq!(app.count(active).await, 1);
+
+        // The customer walks out before the selfie: the clerk cancels.
+        let cancel = format!("/v1/applications/{id}/cancel");
+        let (status, _, _) = app.request(Method::POST, &cancel, Some(&app.api_key), None, &[]).await;
+        assert_eq!(status, StatusCode::ACCEPTED);
+        app.wait_for_status(&id, "cancelled", Duration::from_secs(30)).await;
+        let mut record = Value::Null;
+        for _ in 0..100 {
+            record = app.get_application(&id).await["sim_registration"].clone();
+            if record["outcome"] != "pending" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(record["outcome"], "refused", "{record}");
+        assert_eq!((record["tier"].clone(), record["number_masked"].clone()), (Value::Null, Value::Null));
+        assert_eq!(app.count(active).await, 0, "the number is free for the next visit");
+        shop.close().await;
     }
 }

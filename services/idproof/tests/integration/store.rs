@@ -134,8 +134,8 @@ on_both_databases! {
         let other_attempt = DecisionRecord { attempt: 2, tier: None, valid_until: None, ..decision.clone() };
 
         assert!(store.latest_decision(id).await.unwrap().is_none());
-        assert!(store.record_decision(decision.clone(), step.clone()).await.unwrap());
-        assert!(!store.record_decision(other_attempt, step.clone()).await.unwrap(), "the step attempt was taken");
+        assert!(store.record_decision(decision.clone(), step.clone(), None).await.unwrap());
+        assert!(!store.record_decision(other_attempt, step.clone(), None).await.unwrap(), "the step attempt was taken");
 
         let stored = store.latest_decision(id).await.unwrap().unwrap();
         assert_eq!(stored.tier, Some(Tier::T2));
