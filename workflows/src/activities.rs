@@ -24,6 +24,7 @@ use crate::{
     mobile_step::{BindNumber, CodeDelivery, DeliverCode, ExpireCode, MobileStep},
     mrz_step::{judge_mrz, zone_of},
     sim_step::SettleApplication,
+    webhook::WebhookSigner,
 };
 
 /// A pause after a step's verdict is written and before its activity reports back: the moment
@@ -54,6 +55,8 @@ pub struct ProofingActivities {
     pub(crate) mobile: Option<MobileStep>,
     /// The face step's comparator and policy; without them, every selfie is flagged.
     pub(crate) face: Option<FaceStep>,
+    /// Derives each client's webhook secret; without it, webhooks go unsigned.
+    pub(crate) webhooks: Option<WebhookSigner>,
     /// Delivers webhooks.
     pub(crate) http: reqwest::Client,
 }
@@ -129,6 +132,7 @@ impl ProofingActivities {
             person_index: None,
             mobile: None,
             face: None,
+            webhooks: None,
             http: reqwest::Client::new(),
         }
     }
@@ -148,6 +152,12 @@ impl ProofingActivities {
     /// The activities with the immigration registry they look stays up in.
     pub fn with_registry(mut self, registry: RegistryClient) -> Self {
         self.registry = Some(Arc::new(registry));
+        self
+    }
+
+    /// The activities signing the webhooks they send with client secrets derived by `signer`.
+    pub fn with_webhook_signer(mut self, signer: WebhookSigner) -> Self {
+        self.webhooks = Some(signer);
         self
     }
 

@@ -15,6 +15,7 @@ mod mrz_step;
 mod proofing;
 mod service_steps;
 mod sim_step;
+pub mod webhook;
 
 pub use activities::{Failpoint, ProofingActivities};
 pub use face_step::{FaceStep, SELFIE_MEDIA_TYPE, SelfieSubmission};

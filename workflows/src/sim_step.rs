@@ -14,6 +14,7 @@ use temporalio_sdk::activities::ActivityError;
 use crate::{
     activities::{ProofingActivities, classify},
     mobile_step::NUMBER_MEDIA_TYPE,
+    webhook::SIGNATURE_HEADER,
 };
 
 /// How long one webhook attempt may take.
@@ -160,17 +161,21 @@ impl ProofingActivities {
                 "decided_at": decided_at,
             },
         });
-        let answer = self
+        let body = serde_json::to_vec(&body).unwrap_or_default();
+        let mut request = self
             .http
             .post(&url)
             .timeout(WEBHOOK_TIMEOUT)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
             .header(
                 "Idempotency-Key",
                 format!("sim-{application_id}-{}", decided_at.timestamp_micros()),
-            )
-            .json(&body)
-            .send()
-            .await;
+            );
+        if let Some(signer) = &self.webhooks {
+            let signature = signer.sign(application.client_id, self.clock.now(), &body);
+            request = request.header(SIGNATURE_HEADER, signature);
+        }
+        let answer = request.body(body).send().await;
         match answer {
             Ok(response) if response.status().is_success() => {}
             Ok(response) => {

@@ -45,6 +45,18 @@ pub struct Config {
     pub mobile: MobileConfig,
     /// The face step: the comparison provider and its policy.
     pub face: FaceConfig,
+    /// The webhooks idproof sends to clients' callback URLs.
+    pub webhooks: WebhooksConfig,
+}
+
+/// The webhooks idproof sends (`[webhooks]`).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhooksConfig {
+    /// The key (32 bytes of base64) each client's webhook secret is derived from. When unset
+    /// it is derived from the current evidence key; set it before rotating that key, or every
+    /// client's secret changes.
+    pub signing_key: Option<String>,
 }
 
 /// How the worker reads the registry's feed of stay changes. Pushed changes arrive at
@@ -340,6 +352,7 @@ impl Default for Config {
             stay_changes: StayChangesConfig::default(),
             mobile: MobileConfig::default(),
             face: FaceConfig::default(),
+            webhooks: WebhooksConfig::default(),
         }
     }
 }

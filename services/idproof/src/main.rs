@@ -216,6 +216,14 @@ async fn create_client(
         scopes
     };
 
+    // Known before anything is stored: a client with a callback URL needs its secret.
+    let signer = match &callback_url {
+        Some(_) => Some(wiring::webhook_signer(config).context(
+            "a callback URL needs the webhook key: set webhooks.signing_key or an evidence key",
+        )?),
+        None => None,
+    };
+
     let store = wiring::open_store(config).await?;
     let (client, issued) =
         store.create_client(NewClient { name, scopes, callback_url }, SystemClock.now()).await?;
@@ -223,6 +231,13 @@ async fn create_client(
     println!("scopes:    {}", client.scopes.join(" "));
     println!("api key:   {}", issued.key);
     println!("The key is shown once; only its hash is stored.");
+    if let Some(signer) = signer {
+        println!("webhook secret: {}", signer.secret_for(client.id.into()));
+        println!(
+            "Webhooks carry {}: t=UNIX_SECONDS,v1=HMAC-SHA256(secret, \"t.body\") in hex.",
+            idproof_workflows::webhook::SIGNATURE_HEADER
+        );
+    }
     Ok(())
 }
 

@@ -3,6 +3,8 @@
 use std::{net::SocketAddr, path::Path, sync::Arc, time::Duration};
 
 use anyhow::Context;
+use base64::{Engine, engine::general_purpose::STANDARD};
+use hmac::{Hmac, Mac};
 use idproof_api::{
     ApiState, FaceSettings, Metrics, MobileSettings, StayChangeReceiver, WorkflowEngine,
 };
@@ -15,7 +17,9 @@ use idproof_mobile::{
 use idproof_policy::Policy;
 use idproof_proofing::{Clock, SystemClock};
 use idproof_store::{BindingCaps, EvidenceCipher, PersonIndexKey, Store};
-use idproof_workflows::{FaceStep, MobileStep, ProofingActivities, ProofingWorkflow};
+use idproof_workflows::{
+    FaceStep, MobileStep, ProofingActivities, ProofingWorkflow, webhook::WebhookSigner,
+};
 use poem::{
     Server,
     listener::{Acceptor, Listener, TcpListener},
@@ -62,25 +66,39 @@ pub fn person_index_key(config: &Config) -> anyhow::Result<PersonIndexKey> {
 /// The key one-time codes are hashed with: `mobile.code_key`, or derived from the current
 /// evidence key under a label of its own, so that the key that seals evidence is not reused.
 pub fn code_hasher(config: &Config) -> anyhow::Result<CodeHasher> {
-    use base64::{Engine, engine::general_purpose::STANDARD};
-    use hmac::{Hmac, Mac};
-
     let key = match &config.mobile.code_key {
         Some(key) => STANDARD.decode(key.trim()).context("mobile.code_key is not base64")?,
-        None => {
-            let evidence = &config.evidence;
-            let current = evidence.keys.get(&evidence.current_key_id).with_context(|| {
-                format!("evidence key {:?} is not configured", evidence.current_key_id)
-            })?;
-            let current =
-                STANDARD.decode(current.trim()).context("an evidence key is not base64")?;
-            let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&current)
-                .context("an evidence key is not usable")?;
-            mac.update(b"idproof/mobile/code-key");
-            mac.finalize().into_bytes().to_vec()
-        }
+        None => derived_from_evidence_key(config, b"idproof/mobile/code-key")?.to_vec(),
     };
     CodeHasher::new(key).context("mobile.code_key must be 32 bytes of base64")
+}
+
+/// The key clients' webhook secrets are derived from: `webhooks.signing_key`, or derived from
+/// the current evidence key under a label of its own.
+pub fn webhook_signer(config: &Config) -> anyhow::Result<WebhookSigner> {
+    let key = match &config.webhooks.signing_key {
+        Some(key) => STANDARD
+            .decode(key.trim())
+            .ok()
+            .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+            .context("webhooks.signing_key must be 32 bytes of base64")?,
+        None => derived_from_evidence_key(config, b"idproof/webhooks/signing-key")?,
+    };
+    Ok(WebhookSigner::new(key))
+}
+
+/// HMAC-SHA256 of `label` under the current evidence key.
+fn derived_from_evidence_key(config: &Config, label: &[u8]) -> anyhow::Result<[u8; 32]> {
+    let evidence = &config.evidence;
+    let current = evidence
+        .keys
+        .get(&evidence.current_key_id)
+        .with_context(|| format!("evidence key {:?} is not configured", evidence.current_key_id))?;
+    let current = STANDARD.decode(current.trim()).context("an evidence key is not base64")?;
+    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&current)
+        .context("an evidence key is not usable")?;
+    mac.update(label);
+    Ok(mac.finalize().into_bytes().into())
 }
 
 /// The API's view of the mobile step.
@@ -301,7 +319,8 @@ pub async fn run_worker(
         config.failpoint()?,
     )
     .with_person_index(index.clone())
-    .with_mobile(mobile_step(config)?);
+    .with_mobile(mobile_step(config)?)
+    .with_webhook_signer(webhook_signer(config)?);
     if let Some(face) = face_step(config)? {
         activities = activities.with_face(face);
     }

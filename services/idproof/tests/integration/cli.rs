@@ -42,6 +42,40 @@ async fn client_create_prints_a_key_that_authenticates_with_its_scopes() {
     assert_eq!(client.scopes, ["applications:read"]);
 }
 
+#[tokio::test]
+async fn a_client_with_a_callback_url_is_shown_its_webhook_secret_once() {
+    let dir = temp_dir("cli").unwrap();
+    let url = format!("sqlite://{}/idproof.sqlite?mode=rwc", dir.display());
+    let config = test_config(&dir, &url, "http://127.0.0.1:1");
+    let create = |args: &[&str]| {
+        idproof(&url)
+            .env("IDPROOF_EVIDENCE__CURRENT_KEY_ID", "test")
+            .env("IDPROOF_EVIDENCE__KEYS__TEST", &config.evidence.keys["test"])
+            .args(["client", "create", "--name", "Shop chain"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let printed = |output: &std::process::Output, label: &str| {
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        stdout.lines().find_map(|line| line.strip_prefix(label)).map(|v| v.trim().to_owned())
+    };
+
+    let with_callback = create(&["--callback-url", "https://shop.example/idproof"]);
+    let without = create(&[]);
+
+    assert!(with_callback.status.success(), "{}", String::from_utf8_lossy(&with_callback.stderr));
+    let secret = printed(&with_callback, "webhook secret:").expect("the secret is printed");
+    let api_key = printed(&with_callback, "api key:").unwrap();
+    let store = idproof::wiring::open_store(&config).await.unwrap();
+    let client = store.authenticate(&api_key).await.unwrap().unwrap();
+    // The worker signs with the secret derived for this client from the same keys.
+    let signer = idproof::wiring::webhook_signer(&config).unwrap();
+    assert_eq!(secret, signer.secret_for(client.id.into()));
+    assert!(without.status.success());
+    assert_eq!(printed(&without, "webhook secret:"), None, "no callback, no secret");
+}
+
 #[test]
 fn client_create_refuses_an_unknown_scope_and_stores_nothing() {
     let dir = temp_dir("cli").unwrap();

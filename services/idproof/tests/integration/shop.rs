@@ -9,6 +9,7 @@ use idproof_immigration_sandbox::{RunningSandbox, SandboxConfig};
 use idproof_passport::lds::Dg2;
 use idproof_proofing::SystemClock;
 use idproof_test_passports::chip::write::ChipEntry;
+use idproof_workflows::webhook;
 use reqwest::{Method, StatusCode};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
@@ -283,7 +284,15 @@ on_both_databases! {
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
-        let event: Value = serde_json::from_slice(&delivered.first().expect("a webhook").body).unwrap();
+        let request = delivered.first().expect("a webhook");
+        let event: Value = serde_json::from_slice(&request.body).unwrap();
+        // Signed for this client: its secret verifies the exact body, just now.
+        let client = app.store.authenticate(&key).await.unwrap().unwrap();
+        let secret = idproof::wiring::webhook_signer(&app.config).unwrap().secret_for(client.id.into());
+        let signature = request.headers.get("idproof-signature").expect("a signature").to_str().unwrap();
+        let minute = chrono::Duration::minutes(1);
+        assert!(webhook::verify(&secret, signature, &request.body, chrono::Utc::now(), minute), "{signature}");
+        assert!(!webhook::verify(&secret, signature, b"{}", chrono::Utc::now(), minute));
         assert_eq!(event["type"], "sim_registration.decided");
         assert_eq!(event["sim_registration"]["outcome"], "registered");
         assert_eq!(event["sim_registration"]["tier"], "t3");
