@@ -1,6 +1,6 @@
 //! The shop's visit when things go wrong: an SMS gateway that fails for a while, answers too
 //! slowly, refuses a number or stays down; a face that does not match the chip; a verification
-//! whose signal never reached the workflow.
+//! whose signal never reached the workflow; a visit cancelled half-way; hostile bodies.
 
 use std::time::Duration;
 
@@ -53,6 +53,35 @@ async fn answer_code(app: &TestApp, id: &str, code: &str) -> (StatusCode, Value)
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("the code was never delivered\nworker logs:\n{}", app.worker_logs());
+}
+
+/// Posts `body` as JSON to `path` and checks the problem it answers with, and that no evidence
+/// and no code was stored.
+async fn refused(
+    app: &TestApp,
+    path: &str,
+    body: impl Into<reqwest::Body>,
+    status: StatusCode,
+    code: &str,
+) {
+    let before = (app.count("evidence").await, app.count("otp_challenge").await);
+    let response = app
+        .http
+        .post(format!("{}{path}", app.base))
+        .header("X-Api-Key", &app.api_key)
+        .header("Content-Type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let answered = response.status();
+    let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
+    let problem: Value = response.json().await.unwrap();
+
+    assert_eq!((answered, problem["code"].as_str()), (status, Some(code)), "{path}: {problem}");
+    assert_eq!(content_type, "application/problem+json");
+    let after = (app.count("evidence").await, app.count("otp_challenge").await);
+    assert_eq!(before, after, "{path}: a refused request stored something");
 }
 
 on_both_databases! {
@@ -214,5 +243,47 @@ on_both_databases! {
         assert_eq!((record["tier"].clone(), record["number_masked"].clone()), (Value::Null, Value::Null));
         assert_eq!(app.count(active).await, 0, "the number is free for the next visit");
         shop.close().await;
+    }
+
+    async fn hostile_bodies_at_the_shop_routes_are_refused_and_store_nothing(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |config| config.http.body_limit_bytes = 4 * 1024).await;
+        let id = with_page(&app, T1, &passport_lines()).await;
+        let (send, verify, face) = (
+            format!("/v1/applications/{id}/mobile"),
+            format!("/v1/applications/{id}/mobile/verify"),
+            format!("/v1/applications/{id}/face"),
+        );
+        let malformed = StatusCode::BAD_REQUEST;
+
+        for path in [&send, &verify, &face] {
+            refused(&app, path, "{bad", malformed, "malformed_body").await;
+            refused(&app, path, "", malformed, "malformed_body").await;
+            refused(&app, path, "[]", malformed, "malformed_body").await;
+            let mut latin1 = br#"{"number":"081"#.to_vec();
+            latin1.extend_from_slice(&[0xC4, 0xD6, 0xFF, b'"', b'}']);
+            refused(&app, path, latin1, malformed, "malformed_body").await;
+            if path != &face {
+                // The selfie's route takes evidence.image_limit_bytes instead.
+                refused(&app, path, format!("{{\"pad\":\"{}\"}}", "x".repeat(8 * 1024)), StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+            }
+        }
+        refused(&app, &send, format!("\u{feff}{}", json!({ "number": NUMBER, "operator": "ais" })), malformed, "malformed_body").await;
+        // A JSON number is read as its digits, which lack the leading 0 or +66.
+        refused(&app, &send, json!({ "number": 812345678, "operator": "ais" }).to_string(), StatusCode::UNPROCESSABLE_ENTITY, "mobile.format").await;
+        refused(&app, &send, json!({ "number": NUMBER, "operator": "ais", "owner": "x" }).to_string(), malformed, "unknown_field").await;
+        refused(&app, &send, json!({ "number": "0".repeat(2_000), "operator": "ais" }).to_string(), StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await;
+        refused(&app, &send, json!({ "number": NUMBER, "operator": "telstra" }).to_string(), StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await;
+        for code in ["١٢٣٤٥٦", "１２３４５６", "12345", "1234567", "12 456", ""] {
+            refused(&app, &verify, json!({ "code": code }).to_string(), StatusCode::UNPROCESSABLE_ENTITY, "mobile.code_format").await;
+        }
+
+        // Another client's key finds no application to send to.
+        let stranger = crate::support::create_key(&app.store, &["evidence:submit"]).await;
+        let response = app.http.post(format!("{}{send}", app.base)).header("X-Api-Key", &stranger)
+            .header("Content-Type", "application/json")
+            .body(json!({ "number": NUMBER, "operator": "ais" }).to_string()).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        assert_eq!(app.count("otp_challenge").await, 0);
+        app.stop().await;
     }
 }
