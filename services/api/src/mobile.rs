@@ -157,7 +157,6 @@ impl MobileApi {
         let otp = NewOtp {
             application_id: application.id,
             number_key: settings.number_key.number(number.as_e164()),
-            code_hash: None,
             attempts: i32::from(limits.max_attempts),
             sent_at: now,
             expires_at: now + duration(limits.code_ttl_secs),
@@ -167,25 +166,22 @@ impl MobileApi {
             per_hour: usize::from(limits.sends_per_hour),
         };
 
-        let (outcome, evidence_id) = state
+        let outcome = state
             .store
             .request_code(number_evidence, otp, send_limits)
             .await
             .map_err(ApiError::internal)?;
-        let evidence_id = match (outcome, evidence_id) {
-            (SendOutcome::Recorded(_), Some(evidence_id)) => evidence_id,
-            (SendOutcome::Cooldown { retry_after }, _) => {
+        let evidence_id = match outcome {
+            SendOutcome::Recorded { evidence_id, .. } => evidence_id,
+            SendOutcome::Cooldown { retry_after } => {
                 let detail = "a code was sent to this number moments ago; wait before asking \
                               for another; nothing was sent";
                 return Err(too_many("mobile.cooldown", detail, retry_after));
             }
-            (SendOutcome::HourlyLimit { retry_after }, _) => {
+            SendOutcome::HourlyLimit { retry_after } => {
                 let detail = "this number has had as many codes as an hour allows; nothing \
                               was sent";
                 return Err(too_many("mobile.hourly_limit", detail, retry_after));
-            }
-            (SendOutcome::Recorded(_), None) => {
-                return Err(ApiError::internal(anyhow::anyhow!("a send recorded no number")));
             }
         };
 

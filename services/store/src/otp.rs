@@ -32,9 +32,6 @@ pub struct NewOtp {
     pub application_id: ApplicationId,
     /// The number's keyed hash.
     pub number_key: String,
-    /// The code's keyed hash, hex, when the code was drawn before the send was recorded; `None`
-    /// when the delivery activity draws it and arms the challenge with [`Store::deliver_otp`].
-    pub code_hash: Option<String>,
     /// Wrong answers allowed before the challenge locks.
     pub attempts: i32,
     /// When it is sent.
@@ -56,7 +53,12 @@ pub struct SendLimits {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SendOutcome {
     /// Recorded: send the code. Earlier codes of the application are no longer accepted.
-    Recorded(Uuid),
+    Recorded {
+        /// The challenge, which answers nothing until [`Store::deliver_otp`] arms it.
+        challenge_id: Uuid,
+        /// The number, sealed.
+        evidence_id: EvidenceId,
+    },
     /// Too soon after the last send to this number.
     Cooldown {
         /// How long until a send is allowed.
@@ -123,62 +125,31 @@ pub struct OtpChallengeRecord {
 }
 
 impl Store {
-    /// Records a code as sent to a number, unless the number's cooldown or hourly limit forbids
-    /// it. Sends to one number are recorded one at a time, so two at once cannot both pass.
-    pub async fn record_otp_send(
-        &self,
-        otp: NewOtp,
-        limits: SendLimits,
-    ) -> Result<SendOutcome, StoreError> {
-        let txn = self.db.begin().await.context("failed to begin an OTP send")?;
-
-        let recorded = record_send_in(&txn, &otp, limits).await;
-        match recorded {
-            Ok(SendOutcome::Recorded(id)) => {
-                txn.commit().await.context("failed to commit an OTP send")?;
-                Ok(SendOutcome::Recorded(id))
-            }
-            Ok(refused) => {
-                txn.rollback().await.context("failed to roll back an OTP send")?;
-                Ok(refused)
-            }
-            Err(err) => {
-                txn.rollback().await.ok();
-                Err(err)
-            }
-        }
-    }
-
     /// Records a send the API was asked for: within the number's limits, the number sealed as
     /// evidence and the challenge that points at it, in one transaction; refused, nothing.
+    /// Sends to one number are recorded one at a time, so two at once cannot both pass.
     pub async fn request_code(
         &self,
         number: NewEvidence,
         otp: NewOtp,
         limits: SendLimits,
-    ) -> Result<(SendOutcome, Option<EvidenceId>), StoreError> {
+    ) -> Result<SendOutcome, StoreError> {
         let txn = self.db.begin().await.context("failed to begin an OTP send")?;
 
         let recorded = async {
-            let outcome = record_send_in(&txn, &otp, limits).await?;
-            let SendOutcome::Recorded(challenge_id) = outcome else {
-                return Ok((outcome, None));
-            };
+            if let Some(refused) = refusal_in(&txn, &otp, limits).await? {
+                return Ok(refused);
+            }
             let evidence_id = self.insert_evidence(&txn, number, otp.sent_at).await?;
-            otp_challenge::Entity::update_many()
-                .col_expr(otp_challenge::Column::EvidenceId, Expr::value(evidence_id.as_uuid()))
-                .filter(otp_challenge::Column::Id.eq(challenge_id))
-                .exec(&txn)
-                .await
-                .context("failed to point a challenge at its number")?;
-            Ok((outcome, Some(evidence_id)))
+            let challenge_id = insert_challenge(&txn, &otp, evidence_id).await?;
+            Ok(SendOutcome::Recorded { challenge_id, evidence_id })
         }
         .await;
 
         match recorded {
-            Ok((outcome, Some(evidence_id))) => {
+            Ok(outcome @ SendOutcome::Recorded { .. }) => {
                 txn.commit().await.context("failed to commit an OTP send")?;
-                Ok((outcome, Some(evidence_id)))
+                Ok(outcome)
             }
             Ok(refused) => {
                 txn.rollback().await.context("failed to roll back an OTP send")?;
@@ -424,11 +395,12 @@ async fn latest(
         .context("failed to read the latest code")
 }
 
-async fn record_send_in(
+/// Why the number's limits refuse a send now, if they do.
+async fn refusal_in(
     txn: &DatabaseTransaction,
     otp: &NewOtp,
     limits: SendLimits,
-) -> Result<SendOutcome, StoreError> {
+) -> Result<Option<SendOutcome>, StoreError> {
     serialise_sends(txn, &otp.number_key).await?;
 
     let hour_ago = otp.sent_at - Duration::hours(1);
@@ -446,34 +418,43 @@ async fn record_send_in(
     if let Some(last) = sends.last()
         && otp.sent_at - *last < limits.cooldown
     {
-        return Ok(SendOutcome::Cooldown { retry_after: *last + limits.cooldown - otp.sent_at });
+        let retry_after = *last + limits.cooldown - otp.sent_at;
+        return Ok(Some(SendOutcome::Cooldown { retry_after }));
     }
     if sends.len() >= limits.per_hour
         && let Some(oldest) = sends.first()
     {
         let retry_after = *oldest + Duration::hours(1) - otp.sent_at;
-        return Ok(SendOutcome::HourlyLimit { retry_after });
+        return Ok(Some(SendOutcome::HourlyLimit { retry_after }));
     }
+    Ok(None)
+}
 
+/// A challenge for the number sealed as `evidence_id`, with no code until it is delivered.
+async fn insert_challenge(
+    txn: &DatabaseTransaction,
+    otp: &NewOtp,
+    evidence_id: EvidenceId,
+) -> Result<Uuid, StoreError> {
     let id = Uuid::now_v7();
     let row = otp_challenge::ActiveModel {
         id: Set(id),
         application_id: Set(otp.application_id.as_uuid()),
         number_key: Set(otp.number_key.clone()),
-        code_hash: Set(otp.code_hash.clone().unwrap_or_default()),
+        code_hash: Set(String::new()),
         attempts_left: Set(otp.attempts),
         sent_at: Set(otp.sent_at),
         expires_at: Set(otp.expires_at),
         verified_at: Set(None),
         locked_at: Set(None),
-        evidence_id: Set(None),
-        delivered_at: Set(otp.code_hash.is_some().then_some(otp.sent_at)),
+        evidence_id: Set(Some(evidence_id.as_uuid())),
+        delivered_at: Set(None),
     };
     otp_challenge::Entity::insert(row)
         .exec_without_returning(txn)
         .await
         .context("failed to record a code as sent")?;
-    Ok(SendOutcome::Recorded(id))
+    Ok(id)
 }
 
 /// Makes concurrent sends to one number wait for each other: on PostgreSQL a transaction lock

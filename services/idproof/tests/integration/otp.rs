@@ -3,8 +3,9 @@
 //! two answers or two sends at once.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use idproof_proofing::ApplicationId;
-use idproof_store::{NewOtp, OtpVerdict, SendLimits, SendOutcome, Store};
+use idproof_proofing::{ApplicationId, EvidenceKind};
+use idproof_store::{NewEvidence, NewOtp, OtpVerdict, SendLimits, SendOutcome, Store};
+use idproof_workflows::NUMBER_MEDIA_TYPE;
 
 use crate::store::{new_application, open};
 use crate::support::{Backend, on_both_databases};
@@ -20,20 +21,36 @@ fn otp(application_id: ApplicationId, number: &str, at: DateTime<Utc>) -> NewOtp
     NewOtp {
         application_id,
         number_key: format!("{number:0>64}"),
-        code_hash: Some(RIGHT.to_owned()),
         attempts: 3,
         sent_at: at,
         expires_at: at + Duration::minutes(5),
     }
 }
 
+/// Asks for a code to `number` as the API does and, when the send is recorded, arms it with
+/// the right code's hash as the delivery activity does.
 async fn send(
     store: &Store,
     application_id: ApplicationId,
     number: &str,
     at: DateTime<Utc>,
 ) -> SendOutcome {
-    store.record_otp_send(otp(application_id, number, at), LIMITS).await.unwrap()
+    let client = store.application(application_id).await.unwrap().client_id;
+    let sealed = NewEvidence {
+        application_id,
+        submitted_by: client,
+        kind: EvidenceKind::MobileNumber,
+        content_type: NUMBER_MEDIA_TYPE.to_owned(),
+        content: number.as_bytes().to_vec(),
+        delete_after: None,
+    };
+    let outcome =
+        store.request_code(sealed, otp(application_id, number, at), LIMITS).await.unwrap();
+    if let SendOutcome::Recorded { challenge_id, .. } = outcome {
+        let armed = store.deliver_otp(challenge_id, RIGHT, at, at + Duration::minutes(5));
+        assert!(armed.await.unwrap(), "a recorded send is armed");
+    }
+    outcome
 }
 
 async fn answer(
@@ -46,7 +63,7 @@ async fn answer(
 }
 
 fn recorded(outcome: &SendOutcome) -> bool {
-    matches!(outcome, SendOutcome::Recorded(_))
+    matches!(outcome, SendOutcome::Recorded { .. })
 }
 
 on_both_databases! {
