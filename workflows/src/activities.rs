@@ -196,6 +196,26 @@ impl ProofingActivities {
         Ok(zone_of(&evidence.content_type, evidence.content, today).await)
     }
 
+    /// Records `outcome` as attempt `attempt` of its step, resting on `evidence_id`, and hands
+    /// it back: how a step that leaves the status alone ends.
+    pub(crate) async fn record_outcome(
+        &self,
+        application_id: ApplicationId,
+        attempt: i32,
+        outcome: StepOutcome,
+        evidence_id: Option<EvidenceId>,
+    ) -> Result<StepOutcome, ActivityError> {
+        let write = StepWrite {
+            application_id,
+            attempt,
+            outcome: outcome.clone(),
+            evidence_id,
+            next_status: None,
+        };
+        self.record(write).await?;
+        Ok(outcome)
+    }
+
     pub(crate) async fn record(&self, write: StepWrite) -> Result<(), ActivityError> {
         let step = write.outcome.step;
         let application_id = write.application_id;
@@ -295,15 +315,8 @@ impl ProofingActivities {
             }
         };
 
-        self.record(StepWrite {
-            application_id: input.application_id,
-            attempt: input.attempt,
-            outcome: outcome.clone(),
-            evidence_id: Some(input.evidence_id),
-            next_status: None,
-        })
-        .await?;
-        Ok(outcome)
+        self.record_outcome(input.application_id, input.attempt, outcome, Some(input.evidence_id))
+            .await
     }
 
     /// Looks the page's person up in the immigration registry and records the immigration

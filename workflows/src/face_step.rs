@@ -13,7 +13,7 @@ use idproof_passport::lds::Dg2;
 use idproof_proofing::{
     CHIP_DUMP_MEDIA_TYPE, ChipDump, EvidenceId, EvidenceKind, Step, StepOutcome, Verdict,
 };
-use idproof_store::{NewEvidence, StepWrite};
+use idproof_store::NewEvidence;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use temporalio_common::error::ApplicationFailure;
@@ -70,15 +70,7 @@ impl ProofingActivities {
         input: JudgeEvidence,
     ) -> Result<StepOutcome, ActivityError> {
         let (outcome, evidence_id) = self.compare_face(&input).await?;
-        self.record(StepWrite {
-            application_id: input.application_id,
-            attempt: input.attempt,
-            outcome: outcome.clone(),
-            evidence_id: Some(evidence_id),
-            next_status: None,
-        })
-        .await?;
-        Ok(outcome)
+        self.record_outcome(input.application_id, input.attempt, outcome, Some(evidence_id)).await
     }
 
     /// The face step's verdict, and the evidence it rests on: the sealed comparison when one

@@ -13,7 +13,7 @@ use idproof_mobile::{
     SmsError, SmsGateway,
 };
 use idproof_proofing::{ApplicationId, EvidenceId, EvidenceKind, Step, StepOutcome, Verdict};
-use idproof_store::{BindOutcome, BindingCaps, CapScope, NewBinding, PersonIndexKey, StepWrite};
+use idproof_store::{BindOutcome, BindingCaps, CapScope, NewBinding, PersonIndexKey};
 use serde::{Deserialize, Serialize};
 use temporalio_common::error::ApplicationFailure;
 use temporalio_sdk::activities::ActivityError;
@@ -189,14 +189,7 @@ impl ProofingActivities {
         let expired = self.store.expire_otp(input.challenge_id, now).await.map_err(classify)?;
         if expired {
             let outcome = StepOutcome::new(Step::Mobile, Verdict::Failed, "mobile.code_expired");
-            self.record(StepWrite {
-                application_id: input.application_id,
-                attempt: input.attempt,
-                outcome,
-                evidence_id: None,
-                next_status: None,
-            })
-            .await?;
+            self.record_outcome(input.application_id, input.attempt, outcome, None).await?;
         }
         Ok(expired)
     }
@@ -218,37 +211,35 @@ impl ProofingActivities {
             return Err(ActivityError::application(ApplicationFailure::non_retryable(missing)));
         };
 
-        let outcome = match self.page_mrz(application_id).await? {
-            None => StepOutcome::new(Step::Mobile, Verdict::Flagged, "mobile.no_identity"),
-            Some(page) => {
-                let Some(birth_date) = page.birth_date else {
-                    let outcome =
-                        StepOutcome::new(Step::Mobile, Verdict::Flagged, "mobile.no_identity");
-                    return self.record_mobile(input, outcome, evidence_id).await;
-                };
-                let (number, operator) = self.number_of(evidence_id).await?;
-                let passport = key.identity(
-                    &page.issuing_state,
-                    &page.document_number,
-                    &birth_date.to_string(),
-                );
-                let binding = NewBinding {
-                    identity_key: self.carried_identity(application_id, key, passport).await?,
-                    number_key: key.number(number.as_e164()),
-                    number_masked: number.masked(),
-                    operator: cap_scope(operator).to_owned(),
-                    application_id,
-                };
-                let bound = self
-                    .store
-                    .bind_number(binding, mobile.caps, self.clock.now())
-                    .await
-                    .map_err(classify)?;
-                tracing::info!(%application_id, outcome = bind_label(&bound), "number binding");
-                binding_outcome(&bound)
-            }
+        // The identity is the page's passport and birth date; without both, an officer binds.
+        let page = self.page_mrz(application_id).await?;
+        let identity = page.and_then(|page| page.birth_date.map(|birth_date| (page, birth_date)));
+        let Some((page, birth_date)) = identity else {
+            let outcome = StepOutcome::new(Step::Mobile, Verdict::Flagged, "mobile.no_identity");
+            return self
+                .record_outcome(application_id, input.attempt, outcome, Some(evidence_id))
+                .await;
         };
-        self.record_mobile(input, outcome, evidence_id).await
+
+        let (number, operator) = self.number_of(evidence_id).await?;
+        let passport =
+            key.identity(&page.issuing_state, &page.document_number, &birth_date.to_string());
+        let binding = NewBinding {
+            identity_key: self.carried_identity(application_id, key, passport).await?,
+            number_key: key.number(number.as_e164()),
+            number_masked: number.masked(),
+            operator: cap_scope(operator).to_owned(),
+            application_id,
+        };
+        let bound = self
+            .store
+            .bind_number(binding, mobile.caps, self.clock.now())
+            .await
+            .map_err(classify)?;
+        tracing::info!(%application_id, outcome = bind_label(&bound), "number binding");
+
+        let outcome = binding_outcome(&bound);
+        self.record_outcome(application_id, input.attempt, outcome, Some(evidence_id)).await
     }
 
     /// The identity bindings count against: the passport's own, or, when the registry found
@@ -276,23 +267,6 @@ impl ProofingActivities {
             tracing::info!(%application_id, "identity carried over from an earlier passport");
         }
         Ok(carried)
-    }
-
-    async fn record_mobile(
-        &self,
-        input: BindNumber,
-        outcome: StepOutcome,
-        evidence_id: EvidenceId,
-    ) -> Result<StepOutcome, ActivityError> {
-        self.record(StepWrite {
-            application_id: input.application_id,
-            attempt: input.attempt,
-            outcome: outcome.clone(),
-            evidence_id: Some(evidence_id),
-            next_status: None,
-        })
-        .await?;
-        Ok(outcome)
     }
 }
 

@@ -9,7 +9,9 @@ use std::{
     time::{Duration, SystemTime},
 };
 
-use idproof_proofing::{ApplicationStatus, EvidenceKind, EvidencePlan, Step, StepOutcome, Verdict};
+use idproof_proofing::{
+    ApplicationStatus, EvidenceId, EvidenceKind, EvidencePlan, Step, StepOutcome, Verdict,
+};
 use temporalio_common::RetryPolicy;
 use temporalio_macros::{workflow, workflow_methods};
 use temporalio_sdk::{
@@ -30,7 +32,7 @@ use crate::{
 mod code_flow;
 
 use code_flow::{
-    bind_number, deliver_code, expire_code, identity_proven, record, settle, take_code_answers,
+    bind_number, deliver_code, expire_code, identity_proven, settle, take_code_answers,
 };
 
 /// The proofing of one application.
@@ -254,6 +256,26 @@ fn next_attempt(ctx: &mut WorkflowContext<ProofingWorkflow>, step: Step) -> i32 
     })
 }
 
+/// Records a verdict the workflow reached itself.
+async fn record(
+    ctx: &mut WorkflowContext<ProofingWorkflow>,
+    input: &ProofingInput,
+    timeouts: &Timeouts,
+    attempt: i32,
+    outcome: StepOutcome,
+    evidence_id: Option<EvidenceId>,
+) -> WorkflowResult<()> {
+    let record = RecordVerdict {
+        application_id: input.application_id,
+        attempt,
+        outcome,
+        evidence_id,
+        next_status: None,
+    };
+    ctx.execute_activity(ProofingActivities::record_verdict, record, timeouts.activity()).await?;
+    Ok(())
+}
+
 /// Asks the registry about the page's person. When its attempts run out, the immigration step
 /// is flagged `registry.unavailable` for an officer instead of failing the application.
 async fn look_up_stay(
@@ -267,15 +289,8 @@ async fn look_up_stay(
 
     let looked_up = ctx.execute_activity(ProofingActivities::look_up_stay, step, options).await;
     if looked_up.is_err() {
-        let record = RecordVerdict {
-            application_id: input.application_id,
-            attempt,
-            outcome: StepOutcome::new(Step::Immigration, Verdict::Flagged, "registry.unavailable"),
-            evidence_id: None,
-            next_status: None,
-        };
-        ctx.execute_activity(ProofingActivities::record_verdict, record, timeouts.activity())
-            .await?;
+        let outcome = StepOutcome::new(Step::Immigration, Verdict::Flagged, "registry.unavailable");
+        record(ctx, input, timeouts, attempt, outcome, None).await?;
     }
     ctx.state_mut(|s| s.stay_checked = true);
     Ok(())
@@ -382,23 +397,9 @@ async fn judge_pending_evidence(
                 s.stay_checked = false;
             }
         });
-        match judged {
-            Ok(_) => {}
-            Err(_) => {
-                let record = RecordVerdict {
-                    application_id: input.application_id,
-                    attempt,
-                    outcome: StepOutcome::new(step, Verdict::Failed, "evidence_unreadable"),
-                    evidence_id: Some(submitted.evidence_id),
-                    next_status: None,
-                };
-                ctx.execute_activity(
-                    ProofingActivities::record_verdict,
-                    record,
-                    timeouts.activity(),
-                )
-                .await?;
-            }
+        if judged.is_err() {
+            let outcome = StepOutcome::new(step, Verdict::Failed, "evidence_unreadable");
+            record(ctx, input, timeouts, attempt, outcome, Some(submitted.evidence_id)).await?;
         }
     }
     Ok(())

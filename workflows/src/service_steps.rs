@@ -26,16 +26,7 @@ const LONGEST_RETRY_AFTER: Duration = Duration::from_secs(60);
 impl ProofingActivities {
     pub(crate) async fn look_up(&self, input: ServiceStep) -> Result<StepOutcome, ActivityError> {
         let (outcome, evidence_id) = self.ask_registry(input.application_id).await?;
-
-        self.record(StepWrite {
-            application_id: input.application_id,
-            attempt: input.attempt,
-            outcome: outcome.clone(),
-            evidence_id,
-            next_status: None,
-        })
-        .await?;
-        Ok(outcome)
+        self.record_outcome(input.application_id, input.attempt, outcome, evidence_id).await
     }
 
     /// The immigration step's verdict, and the sealed record when the registry had one.

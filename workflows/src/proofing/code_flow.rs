@@ -4,15 +4,13 @@
 
 use std::time::Duration;
 
-use idproof_proofing::{
-    ApplicationStatus, EvidenceId, EvidenceKind, EvidencePlan, Step, StepOutcome, Verdict,
-};
+use idproof_proofing::{ApplicationStatus, EvidenceKind, EvidencePlan, Step, StepOutcome, Verdict};
 use temporalio_sdk::{WorkflowContext, WorkflowResult};
 use uuid::Uuid;
 
-use super::{OpenCode, ProofingWorkflow, Timeouts, next_attempt};
+use super::{OpenCode, ProofingWorkflow, Timeouts, next_attempt, record};
 use crate::{
-    activities::{ProofingActivities, RecordVerdict},
+    activities::ProofingActivities,
     messages::{CodeAnswered, EvidenceSubmitted, ProofingInput},
     mobile_step::{BindNumber, CodeDelivery, DeliverCode, ExpireCode},
     sim_step::SettleApplication,
@@ -166,25 +164,5 @@ pub(super) async fn settle(
         .await
         .ok();
     }
-    Ok(())
-}
-
-/// Records a verdict the workflow reached itself.
-pub(super) async fn record(
-    ctx: &mut WorkflowContext<ProofingWorkflow>,
-    input: &ProofingInput,
-    timeouts: &Timeouts,
-    attempt: i32,
-    outcome: StepOutcome,
-    evidence_id: Option<EvidenceId>,
-) -> WorkflowResult<()> {
-    let record = RecordVerdict {
-        application_id: input.application_id,
-        attempt,
-        outcome,
-        evidence_id,
-        next_status: None,
-    };
-    ctx.execute_activity(ProofingActivities::record_verdict, record, timeouts.activity()).await?;
     Ok(())
 }
