@@ -77,6 +77,25 @@ async fn a_client_with_a_callback_url_is_shown_its_webhook_secret_once() {
 }
 
 #[test]
+fn a_callback_url_with_an_unusable_webhook_key_is_refused_and_stores_nothing() {
+    let dir = temp_dir("cli").unwrap();
+    let url = format!("sqlite://{}/idproof.sqlite?mode=rwc", dir.display());
+
+    let output = idproof(&url)
+        .env("IDPROOF_EVIDENCE__CURRENT_KEY_ID", "k")
+        .env("IDPROOF_EVIDENCE__KEYS__K", idproof_store::EvidenceCipher::generate_base64_key())
+        .env("IDPROOF_WEBHOOKS__SIGNING_KEY", "c2hvcnQ=")
+        .args(["client", "create", "--name", "x", "--callback-url", "https://shop.example/h"])
+        .output()
+        .unwrap();
+
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("webhooks.signing_key must be 32 bytes of base64"), "{stderr}");
+    assert!(!dir.join("idproof.sqlite").exists(), "a refused command opened the database");
+}
+
+#[test]
 fn client_create_refuses_an_unknown_scope_and_stores_nothing() {
     let dir = temp_dir("cli").unwrap();
     let url = format!("sqlite://{}/idproof.sqlite?mode=rwc", dir.display());

@@ -284,6 +284,11 @@ on_both_databases! {
             .body(json!({ "number": NUMBER, "operator": "ais" }).to_string()).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
         assert_eq!(app.count("otp_challenge").await, 0);
+
+        // A digital-ID application has no SIM registration record.
+        let record = format!("/v1/applications/{id}/sim-registration");
+        let (status, _, problem) = app.request(Method::GET, &record, Some(&app.api_key), None, &[]).await;
+        assert_eq!((status, problem["code"].as_str()), (StatusCode::NOT_FOUND, Some("sim_registration.none")));
         app.stop().await;
     }
 }
